@@ -103,6 +103,17 @@ struct SnapshotOptions {
   int image_nz = 200;
 };
 
+/// A field given analytically: value(x, z, t) -> {x-component, z-component} (acoustic: [0]).
+using FieldFn = std::function<std::array<double, 2>(double x, double z, double t)>;
+
+/// Optional initial state at t_start (default: at rest) and an exact solution against which
+/// the final wavefield is measured (used by convergence studies; see RunStats::l2_error_final).
+struct AnalyticFields {
+  FieldFn initial_u;        // u (or p) at t_start; empty = 0
+  FieldFn initial_v;        // du/dt at t_start; empty = 0
+  FieldFn exact_u;          // exact u (or p) at any t; empty = no error measurement
+};
+
 struct WaveProblem {
   std::string name = "wave";
   Physics physics = Physics::elastic;
@@ -114,6 +125,7 @@ struct WaveProblem {
   RecordQuantity record = RecordQuantity::displacement;
   TimeOptions time;
   SnapshotOptions snapshots;
+  AnalyticFields analytic;
 
   /// Throws core::InvalidInput naming the field and the violated constraint (negative
   /// velocity, vs >= vp/sqrt(2) (Poisson ratio out of (-1, 0.5))... see implementation),
@@ -152,6 +164,10 @@ struct RunStats {
   double wall_time_loop = 0;   // s, time loop only
   double point_updates_per_s = 0;
   int mpi_ranks = 1;
+  // Only when analytic.exact_u is set: L2 norms over the domain at the final time, computed
+  // with the GLL quadrature: ||u_h - u_exact|| and ||u_exact||.
+  double l2_error_final = 0;
+  double l2_norm_exact_final = 0;
 };
 
 struct RunResult {

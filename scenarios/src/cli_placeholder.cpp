@@ -1,0 +1,1 @@
+namespace hyseis::scenarios { int cli_unit_anchor() { return 0; } }

@@ -1,0 +1,2 @@
+#include <cstdio>
+int main() { std::puts("hyseis: CLI under construction"); return 1; }
