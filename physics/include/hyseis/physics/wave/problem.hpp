@@ -83,8 +83,9 @@ struct Receiver {
   double x = 0, z = 0;
 };
 
-/// What receivers record: elastic -> displacement (ux, uz), velocity or acceleration;
-/// acoustic -> pressure.
+/// What receivers record: elastic -> displacement (ux, uz), velocity or acceleration
+/// (pressure is an error); acoustic -> pressure for `pressure` and `displacement` (the default),
+/// dp/dt for `velocity`, d2p/dt2 for `acceleration`.
 enum class RecordQuantity { displacement, velocity, acceleration, pressure };
 
 struct TimeOptions {
@@ -93,14 +94,22 @@ struct TimeOptions {
   double dt = 0;           // s; 0 = chosen from the CFL condition
   double cfl = 0.5;        // Courant number used when dt = 0; a given dt above the stability
                            // limit is an error (NumericalError naming dt and the limit)
+  int energy_every = 0;    // steps between samples of the discrete energy (RunStats::energy);
+                           // 0 = not recorded
+  // Pinned semantics (solver):
+  //  - dt_stable = 0.98 * 2 / sqrt(lambda_max(M^-1 K)), lambda_max from 80 power iterations.
+  //  - dt = 0: n_steps = ceil(duration / (cfl * dt_stable)), dt = duration / n_steps (the run
+  //    ends exactly at t_start + duration).
+  //  - dt > 0: n_steps = ceil(duration / dt - 1e-9), dt kept as given.
+  //  - samples: time[n] = t_start + n dt, n = 0..n_steps (n_steps + 1 samples).
 };
 
 struct SnapshotOptions {
   int every = 0;           // steps between VTU snapshots (0 = none)
   std::string vtu_prefix;  // e.g. "runs/quickstart/snapshots/wavefield"
   double image_time = -1;  // time of the gridded snapshot returned in RunResult (< 0: last step)
-  int image_nx = 400;      // gridded snapshot resolution
-  int image_nz = 200;
+  int image_nx = 400;      // gridded snapshot resolution (pixel centres, see GriddedField);
+  int image_nz = 200;      // 0 = no gridded snapshot
 };
 
 /// A field given analytically: value(x, z, t) -> {x-component, z-component} (acoustic: [0]).
@@ -146,6 +155,7 @@ struct Seismograms {
 };
 
 /// A wavefield sampled on a regular grid for plotting: values[iz * nx + ix], iz = 0 at zmin.
+/// Samples are pixel centres: x = xmin + (ix + 1/2) (xmax - xmin) / nx (same for z).
 struct GriddedField {
   int nx = 0, nz = 0;
   double xmin = 0, xmax = 0, zmin = 0, zmax = 0;
@@ -168,11 +178,18 @@ struct RunStats {
   // with the GLL quadrature: ||u_h - u_exact|| and ||u_exact||.
   double l2_error_final = 0;
   double l2_norm_exact_final = 0;
+  // Only when time.energy_every > 0: the discrete energy of the central-difference scheme,
+  //   E_{n+1/2} = 1/2 v_{n+1/2}^T M v_{n+1/2} + 1/2 u_{n+1}^T K u_n,   v_{n+1/2} = (u_{n+1}-u_n)/dt,
+  // (kinetic + strain; exactly conserved by the undamped, unforced scheme) at times
+  // energy_time = t_start + (n + 1/2) dt.
+  std::vector<double> energy_time;
+  std::vector<double> energy;
 };
 
 struct RunResult {
   Seismograms seismograms;
-  GriddedField snapshot;       // the wavefield (|u| or p) at snapshots.image_time
+  GriddedField snapshot;       // the wavefield at snapshots.image_time: elastic |u| = sqrt(ux^2+uz^2)
+                               // (name "|u|"), acoustic p (name "p")
   GriddedField vp_model;       // vp on the same grid, for plots
   RunStats stats;
 };
