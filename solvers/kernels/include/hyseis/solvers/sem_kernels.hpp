@@ -16,6 +16,7 @@
 //  - Every kernel is named "hyseis::..." for profilers.
 #include <Kokkos_Core.hpp>
 
+#include <cstddef>
 #include <vector>
 
 namespace hyseis::solvers {
@@ -45,11 +46,30 @@ struct SemMeshHost2D {
   std::vector<double> jxw;           // n_cells * (p+1)^2: det(J) * w_i * w_j
 };
 
+/// How an operator stores its geometry/material data (chosen at construction, see
+/// docs/theory/sem-kernels.md):
+///  - general:       per (cell, q) inverse Jacobian and jxw-premultiplied material;
+///  - affine:        every cell has a constant Jacobian: 4 (elastic) / 3 (acoustic) entries per
+///                   cell, material*jxw per (cell, q);
+///  - affine_const:  affine and material constant per cell: a few numbers per cell, the GLL
+///                   weights w_i w_j are applied inside the kernel.
+enum class KernelPath { general = 0, affine = 1, affine_const = 2 };
+const char* to_string(KernelPath p);
+
+/// Construction options of the operators (defaults pick the fastest exact path).
+struct OperatorOptions {
+  bool detect_affine = true;         ///< allow the affine / affine_const paths
+  bool detect_cell_constant = true;  ///< allow the affine_const path
+  double rtol = 1e-12;               ///< relative tolerance of the constancy checks
+};
+
 /// Isotropic elastic stiffness operator; lambda and mu are given per (cell, q).
 class ElasticOperator2D {
 public:
   ElasticOperator2D(const SemMeshHost2D& mesh, const std::vector<double>& lambda,
                     const std::vector<double>& mu);
+  ElasticOperator2D(const SemMeshHost2D& mesh, const std::vector<double>& lambda,
+                    const std::vector<double>& mu, const OperatorOptions& options);
   ~ElasticOperator2D();
   ElasticOperator2D(ElasticOperator2D&&) noexcept;
   ElasticOperator2D& operator=(ElasticOperator2D&&) noexcept;
@@ -58,6 +78,10 @@ public:
   int degree() const;
   int n_cells() const;
   int n_nodes() const;
+  /// Storage path selected at construction.
+  KernelPath path() const;
+  /// Bytes held in MemSpace by the operator (connectivity + geometry + material).
+  std::size_t memory_bytes() const;
 
 private:
   struct Impl;
@@ -68,6 +92,8 @@ private:
 class AcousticOperator2D {
 public:
   AcousticOperator2D(const SemMeshHost2D& mesh, const std::vector<double>& inv_rho);
+  AcousticOperator2D(const SemMeshHost2D& mesh, const std::vector<double>& inv_rho,
+                     const OperatorOptions& options);
   ~AcousticOperator2D();
   AcousticOperator2D(AcousticOperator2D&&) noexcept;
   AcousticOperator2D& operator=(AcousticOperator2D&&) noexcept;
@@ -76,6 +102,8 @@ public:
   int degree() const;
   int n_cells() const;
   int n_nodes() const;
+  KernelPath path() const;
+  std::size_t memory_bytes() const;
 
 private:
   struct Impl;
@@ -89,7 +117,7 @@ void newmark_predict(double dt, Vector u, Vector v, ConstVector a);
 /// `damping` may be an empty view (no damping); all others have equal length.
 void newmark_correct(double dt, ConstVector inv_mass, ConstVector f, ConstVector r,
                      ConstVector damping, Vector v, Vector a);
-/// max |x_i| over the vector; returns +inf... no: returns NaN if any entry is not finite.
+/// max |x_i| over the vector; returns NaN if any entry is not finite (NaN or +-inf).
 double max_abs_or_nan(ConstVector x);
 
 }  // namespace hyseis::solvers

@@ -1,0 +1,614 @@
+// Sum-factorised 2D SEM stiffness operators (elastic, acoustic) on Kokkos Views.
+//
+// Design (details and numbers in docs/theory/sem-kernels.md):
+//  - The kernels are templated on NP = p+1 (runtime degree 1..8 dispatches to a compile-time NP),
+//    so every per-cell array is a fixed-size stack array and every loop has a compile-time trip
+//    count.
+//  - Cells are processed in batches of W cells ("lanes"), with the lane index innermost in all
+//    per-cell arrays and in the geometry/material Views: the compiler vectorises across cells
+//    (W = 8 doubles = one AVX-512 register) instead of across the short NP-long 1D loops. On a
+//    device memory space (CUDA/HIP/SYCL) W = 1: one thread per cell, coalescing comes from
+//    consecutive threads handling consecutive cells.
+//  - Scatter: with Kokkos::Serial there is no race, plain `+=`; with any other execution space
+//    the scatter uses Kokkos::atomic_add (chosen at compile time). We chose atomics over a cell
+//    colouring because they keep the cell order (and hence cache reuse of shared nodes) and need
+//    no extra data structure; on GPUs double atomics are native.
+//  - Storage paths (KernelPath): general (per-point inverse Jacobian + jxw*material),
+//    affine (per-cell inverse Jacobian, per-point jxw*material) and affine_const (per-cell
+//    inverse Jacobian with det(J)*material folded in; w_i w_j applied in the kernel).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+
+#include "hyseis/solvers/sem_kernels.hpp"
+
+namespace hyseis::solvers {
+
+namespace {
+
+// ---- compile-time configuration -----------------------------------------------------------
+constexpr bool kHostMemory = Kokkos::SpaceAccessibility<Kokkos::HostSpace, MemSpace>::accessible;
+constexpr int kLanes = kHostMemory ? 8 : 1;
+
+#if defined(KOKKOS_ENABLE_SERIAL)
+constexpr bool kAtomicScatter = !std::is_same_v<ExecSpace, Kokkos::Serial>;
+#else
+constexpr bool kAtomicScatter = true;
+#endif
+
+using IntView = Kokkos::View<int*, MemSpace>;
+using ConstIntView = Kokkos::View<const int*, MemSpace>;
+using RealView = Kokkos::View<double*, MemSpace>;
+using ConstRealView = Kokkos::View<const double*, MemSpace>;
+
+template <bool Atomic>
+KOKKOS_FORCEINLINE_FUNCTION void scatter_add(double* p, double v) {
+  if constexpr (Atomic)
+    Kokkos::atomic_add(p, v);
+  else
+    *p += v;
+}
+
+template <class T>
+RealView to_device(const std::vector<T>& h, const char* label) {
+  RealView d(Kokkos::view_alloc(std::string(label), Kokkos::WithoutInitializing), h.size());
+  auto m = Kokkos::create_mirror_view(d);
+  for (std::size_t i = 0; i < h.size(); ++i) m(i) = static_cast<double>(h[i]);
+  Kokkos::deep_copy(d, m);
+  return d;
+}
+
+IntView to_device_int(const std::vector<int>& h, const char* label) {
+  IntView d(Kokkos::view_alloc(std::string(label), Kokkos::WithoutInitializing), h.size());
+  auto m = Kokkos::create_mirror_view(d);
+  for (std::size_t i = 0; i < h.size(); ++i) m(i) = h[i];
+  Kokkos::deep_copy(d, m);
+  return d;
+}
+
+[[noreturn]] void fail(const std::string& where, const std::string& what) {
+  throw std::invalid_argument("hyseis::solvers::" + where + ": " + what);
+}
+
+// Validates sizes and node indices of a host mesh, returns NP.
+int check_mesh(const SemMeshHost2D& m, const char* who) {
+  if (m.degree < 1 || m.degree > 8)
+    fail(who, "degree must be in 1..8 (got " + std::to_string(m.degree) + ")");
+  if (m.n_cells < 0 || m.n_nodes < 0) fail(who, "negative n_cells or n_nodes");
+  const int np = m.degree + 1;
+  const std::size_t nq = static_cast<std::size_t>(np) * np;
+  const std::size_t nc = static_cast<std::size_t>(m.n_cells);
+  if (m.cell_nodes.size() != nc * nq)
+    fail(who, "cell_nodes has " + std::to_string(m.cell_nodes.size()) + " entries, expected " +
+                  std::to_string(nc * nq));
+  if (m.inv_jacobian.size() != nc * nq * 4)
+    fail(who, "inv_jacobian has " + std::to_string(m.inv_jacobian.size()) + " entries, expected " +
+                  std::to_string(nc * nq * 4));
+  if (m.jxw.size() != nc * nq)
+    fail(who, "jxw has " + std::to_string(m.jxw.size()) + " entries, expected " +
+                  std::to_string(nc * nq));
+  for (std::size_t i = 0; i < m.cell_nodes.size(); ++i)
+    if (m.cell_nodes[i] < 0 || m.cell_nodes[i] >= m.n_nodes)
+      fail(who, "cell_nodes[" + std::to_string(i) + "] = " + std::to_string(m.cell_nodes[i]) +
+                    " outside [0, " + std::to_string(m.n_nodes) + ")");
+  return np;
+}
+
+void check_field(const std::vector<double>& f, const SemMeshHost2D& m, const char* who,
+                 const char* name) {
+  const std::size_t n = static_cast<std::size_t>(m.n_cells) * (m.degree + 1) * (m.degree + 1);
+  if (f.size() != n)
+    fail(who, std::string(name) + " has " + std::to_string(f.size()) + " entries, expected " +
+                  std::to_string(n) + " (one per cell and GLL point)");
+}
+
+bool close(double a, double b, double scale, double rtol) { return std::abs(a - b) <= rtol * scale; }
+
+// Cell c has a constant Jacobian (and jxw / (w_i w_j) constant) at all its GLL points.
+bool cell_is_affine(const SemMeshHost2D& m, const std::vector<double>& w, int c, double rtol) {
+  const int np = m.degree + 1, nq = np * np;
+  const double* ij = m.inv_jacobian.data() + static_cast<std::size_t>(c) * nq * 4;
+  const double* jw = m.jxw.data() + static_cast<std::size_t>(c) * nq;
+  double s = 0;
+  for (int k = 0; k < 4; ++k) s = std::max(s, std::abs(ij[k]));
+  const double det0 = jw[0] / (w[0] * w[0]);
+  for (int q = 0; q < nq; ++q) {
+    for (int k = 0; k < 4; ++k)
+      if (!close(ij[4 * q + k], ij[k], s, rtol)) return false;
+    const double det = jw[q] / (w[q % np] * w[q / np]);
+    if (!close(det, det0, std::abs(det0), rtol)) return false;
+  }
+  return true;
+}
+
+bool cell_is_constant(const std::vector<double>& f, int c, int nq, double rtol) {
+  const double* v = f.data() + static_cast<std::size_t>(c) * nq;
+  for (int q = 1; q < nq; ++q)
+    if (!close(v[q], v[0], std::abs(v[0]), rtol)) return false;
+  return true;
+}
+
+// Batched connectivity: nodes[(b*NQ + q)*W + l] for cell b*W + l; padded lanes point at node 0
+// and have zero coefficients (their scatter is skipped).
+std::vector<int> batch_nodes(const SemMeshHost2D& m, int W) {
+  const int np = m.degree + 1, nq = np * np;
+  const int nb = (m.n_cells + W - 1) / W;
+  std::vector<int> out(static_cast<std::size_t>(nb) * nq * W, 0);
+  for (int c = 0; c < m.n_cells; ++c) {
+    const int b = c / W, l = c % W;
+    for (int q = 0; q < nq; ++q)
+      out[(static_cast<std::size_t>(b) * nq + q) * W + l] =
+          m.cell_nodes[static_cast<std::size_t>(c) * nq + q];
+  }
+  return out;
+}
+
+// Degree dispatch: calls f(std::integral_constant<int, NP>{}).
+template <class F>
+void dispatch_np(int np, F&& f) {
+  switch (np) {
+    case 2: f(std::integral_constant<int, 2>{}); break;
+    case 3: f(std::integral_constant<int, 3>{}); break;
+    case 4: f(std::integral_constant<int, 4>{}); break;
+    case 5: f(std::integral_constant<int, 5>{}); break;
+    case 6: f(std::integral_constant<int, 6>{}); break;
+    case 7: f(std::integral_constant<int, 7>{}); break;
+    case 8: f(std::integral_constant<int, 8>{}); break;
+    case 9: f(std::integral_constant<int, 9>{}); break;
+    default: fail("dispatch", "unsupported number of points per direction " + std::to_string(np));
+  }
+}
+
+// ---- elastic kernel -------------------------------------------------------------------------
+template <int NP, int W, KernelPath P, bool Atomic>
+struct ElasticApply {
+  ConstIntView nodes;
+  ConstRealView geo;      // per-point data (general: 6, affine: 2 per point and lane)
+  ConstRealView cellgeo;  // per-cell data (affine: 4, affine_const: 6 per lane)
+  ConstRealView d1, w1;
+  ConstVector u;
+  Vector r;
+  int n_cells;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const int b) const {
+    constexpr int NQ = NP * NP;
+    double D[NP][NP];
+    for (int i = 0; i < NP; ++i)
+      for (int k = 0; k < NP; ++k) D[i][k] = d1(i * NP + k);
+    const int* nb = nodes.data() + static_cast<std::size_t>(b) * NQ * W;
+    const double* up = u.data();
+    double* rp = r.data();
+
+    double ux[NQ][W], uz[NQ][W];
+    for (int q = 0; q < NQ; ++q)
+      for (int l = 0; l < W; ++l) {
+        const int n = nb[q * W + l];
+        ux[q][l] = up[2 * n];
+        uz[q][l] = up[2 * n + 1];
+      }
+
+    // Reference gradients by sum factorisation: d/dxi along i, d/deta along j.
+    double axi[NQ][W], aet[NQ][W], zxi[NQ][W], zet[NQ][W];
+    for (int j = 0; j < NP; ++j)
+      for (int i = 0; i < NP; ++i) {
+        double s0[W], s1[W], s2[W], s3[W];
+        for (int l = 0; l < W; ++l) s0[l] = s1[l] = s2[l] = s3[l] = 0.0;
+        for (int k = 0; k < NP; ++k) {
+          const double di = D[i][k], dj = D[j][k];
+          for (int l = 0; l < W; ++l) {
+            s0[l] += di * ux[j * NP + k][l];
+            s1[l] += di * uz[j * NP + k][l];
+            s2[l] += dj * ux[k * NP + i][l];
+            s3[l] += dj * uz[k * NP + i][l];
+          }
+        }
+        for (int l = 0; l < W; ++l) {
+          axi[j * NP + i][l] = s0[l];
+          zxi[j * NP + i][l] = s1[l];
+          aet[j * NP + i][l] = s2[l];
+          zet[j * NP + i][l] = s3[l];
+        }
+      }
+
+    // Pointwise: physical gradient, stress, flux F_{c,r} = jxw * sum_a sigma_{ca} dxi_r/dx_a.
+    const double* g = geo.data();
+    const double* cg = cellgeo.data();
+    for (int q = 0; q < NQ; ++q) {
+      double wq = 1.0;
+      if constexpr (P == KernelPath::affine_const) wq = w1(q % NP) * w1(q / NP);
+      for (int l = 0; l < W; ++l) {
+        double a, bb, c, d, L, M;
+        if constexpr (P == KernelPath::general) {
+          const double* gp = g + (static_cast<std::size_t>(b) * NQ + q) * 6 * W + l;
+          a = gp[0]; bb = gp[W]; c = gp[2 * W]; d = gp[3 * W]; L = gp[4 * W]; M = gp[5 * W];
+        } else if constexpr (P == KernelPath::affine) {
+          const double* cp = cg + static_cast<std::size_t>(b) * 4 * W + l;
+          a = cp[0]; bb = cp[W]; c = cp[2 * W]; d = cp[3 * W];
+          const double* gp = g + (static_cast<std::size_t>(b) * NQ + q) * 2 * W + l;
+          L = gp[0]; M = gp[W];
+        } else {
+          const double* cp = cg + static_cast<std::size_t>(b) * 6 * W + l;
+          a = cp[0]; bb = cp[W]; c = cp[2 * W]; d = cp[3 * W];
+          L = cp[4 * W] * wq; M = cp[5 * W] * wq;
+        }
+        const double uxx = axi[q][l] * a + aet[q][l] * c;   // d u_x / dx
+        const double uxz = axi[q][l] * bb + aet[q][l] * d;  // d u_x / dz
+        const double uzx = zxi[q][l] * a + zet[q][l] * c;
+        const double uzz = zxi[q][l] * bb + zet[q][l] * d;
+        const double ltr = L * (uxx + uzz);
+        const double sxx = ltr + 2.0 * M * uxx;
+        const double szz = ltr + 2.0 * M * uzz;
+        const double sxz = M * (uxz + uzx);
+        axi[q][l] = sxx * a + sxz * bb;  // F_{x,xi}
+        aet[q][l] = sxx * c + sxz * d;   // F_{x,eta}
+        zxi[q][l] = sxz * a + szz * bb;  // F_{z,xi}
+        zet[q][l] = sxz * c + szz * d;   // F_{z,eta}
+      }
+    }
+
+    // Transposed derivatives: r_(j,i) = sum_k D[k][i] F_xi(j,k) + sum_k D[k][j] F_eta(k,i).
+    for (int j = 0; j < NP; ++j)
+      for (int i = 0; i < NP; ++i) {
+        double s0[W], s1[W];
+        for (int l = 0; l < W; ++l) s0[l] = s1[l] = 0.0;
+        for (int k = 0; k < NP; ++k) {
+          const double di = D[k][i], dj = D[k][j];
+          for (int l = 0; l < W; ++l) {
+            s0[l] += di * axi[j * NP + k][l] + dj * aet[k * NP + i][l];
+            s1[l] += di * zxi[j * NP + k][l] + dj * zet[k * NP + i][l];
+          }
+        }
+        for (int l = 0; l < W; ++l) {
+          ux[j * NP + i][l] = s0[l];
+          uz[j * NP + i][l] = s1[l];
+        }
+      }
+
+    const int lanes = (b + 1) * W <= n_cells ? W : n_cells - b * W;
+    for (int q = 0; q < NQ; ++q)
+      for (int l = 0; l < lanes; ++l) {
+        const int n = nb[q * W + l];
+        scatter_add<Atomic>(rp + 2 * n, ux[q][l]);
+        scatter_add<Atomic>(rp + 2 * n + 1, uz[q][l]);
+      }
+  }
+};
+
+// ---- acoustic kernel ------------------------------------------------------------------------
+template <int NP, int W, KernelPath P, bool Atomic>
+struct AcousticApply {
+  ConstIntView nodes;
+  ConstRealView geo;      // general: 3 per point (G00, G01, G11); affine: 1 per point
+  ConstRealView cellgeo;  // affine / affine_const: 3 per cell
+  ConstRealView d1, w1;
+  ConstVector u;
+  Vector r;
+  int n_cells;
+
+  KOKKOS_INLINE_FUNCTION void operator()(const int b) const {
+    constexpr int NQ = NP * NP;
+    double D[NP][NP];
+    for (int i = 0; i < NP; ++i)
+      for (int k = 0; k < NP; ++k) D[i][k] = d1(i * NP + k);
+    const int* nb = nodes.data() + static_cast<std::size_t>(b) * NQ * W;
+    const double* up = u.data();
+    double* rp = r.data();
+
+    double pl[NQ][W];
+    for (int q = 0; q < NQ; ++q)
+      for (int l = 0; l < W; ++l) pl[q][l] = up[nb[q * W + l]];
+
+    double pxi[NQ][W], pet[NQ][W];
+    for (int j = 0; j < NP; ++j)
+      for (int i = 0; i < NP; ++i) {
+        double s0[W], s1[W];
+        for (int l = 0; l < W; ++l) s0[l] = s1[l] = 0.0;
+        for (int k = 0; k < NP; ++k) {
+          const double di = D[i][k], dj = D[j][k];
+          for (int l = 0; l < W; ++l) {
+            s0[l] += di * pl[j * NP + k][l];
+            s1[l] += dj * pl[k * NP + i][l];
+          }
+        }
+        for (int l = 0; l < W; ++l) {
+          pxi[j * NP + i][l] = s0[l];
+          pet[j * NP + i][l] = s1[l];
+        }
+      }
+
+    const double* g = geo.data();
+    const double* cg = cellgeo.data();
+    for (int q = 0; q < NQ; ++q) {
+      double wq = 1.0;
+      if constexpr (P == KernelPath::affine_const) wq = w1(q % NP) * w1(q / NP);
+      for (int l = 0; l < W; ++l) {
+        double g00, g01, g11;
+        if constexpr (P == KernelPath::general) {
+          const double* gp = g + (static_cast<std::size_t>(b) * NQ + q) * 3 * W + l;
+          g00 = gp[0]; g01 = gp[W]; g11 = gp[2 * W];
+        } else {
+          const double* cp = cg + static_cast<std::size_t>(b) * 3 * W + l;
+          double s = wq;
+          if constexpr (P == KernelPath::affine) s = g[(static_cast<std::size_t>(b) * NQ + q) * W + l];
+          g00 = cp[0] * s; g01 = cp[W] * s; g11 = cp[2 * W] * s;
+        }
+        const double fx = g00 * pxi[q][l] + g01 * pet[q][l];
+        const double fe = g01 * pxi[q][l] + g11 * pet[q][l];
+        pxi[q][l] = fx;
+        pet[q][l] = fe;
+      }
+    }
+
+    for (int j = 0; j < NP; ++j)
+      for (int i = 0; i < NP; ++i) {
+        double s0[W];
+        for (int l = 0; l < W; ++l) s0[l] = 0.0;
+        for (int k = 0; k < NP; ++k) {
+          const double di = D[k][i], dj = D[k][j];
+          for (int l = 0; l < W; ++l) s0[l] += di * pxi[j * NP + k][l] + dj * pet[k * NP + i][l];
+        }
+        for (int l = 0; l < W; ++l) pl[j * NP + i][l] = s0[l];
+      }
+
+    const int lanes = (b + 1) * W <= n_cells ? W : n_cells - b * W;
+    for (int q = 0; q < NQ; ++q)
+      for (int l = 0; l < lanes; ++l) scatter_add<Atomic>(rp + nb[q * W + l], pl[q][l]);
+  }
+};
+
+// Common data of both operators.
+struct OperatorData {
+  int degree = 0, n_cells = 0, n_nodes = 0, n_batches = 0;
+  KernelPath path = KernelPath::general;
+  IntView nodes;
+  RealView geo, cellgeo, d1, w1;
+  std::size_t bytes() const {
+    return nodes.span() * sizeof(int) +
+           (geo.span() + cellgeo.span() + d1.span() + w1.span()) * sizeof(double);
+  }
+};
+
+void init_common(OperatorData& o, const SemMeshHost2D& m) {
+  o.degree = m.degree;
+  o.n_cells = m.n_cells;
+  o.n_nodes = m.n_nodes;
+  o.n_batches = (m.n_cells + kLanes - 1) / kLanes;
+  const Gll1D rule = gll_rule(m.degree);
+  o.d1 = to_device(rule.deriv, "hyseis::sem::deriv");
+  o.w1 = to_device(rule.weights, "hyseis::sem::weights");
+  o.nodes = to_device_int(batch_nodes(m, kLanes), "hyseis::sem::cell_nodes");
+}
+
+// Picks the path: affine_const if every cell is affine with cell-constant fields, affine if
+// every cell is affine, general otherwise.
+KernelPath choose_path(const SemMeshHost2D& m, const std::vector<const std::vector<double>*>& fields,
+                       const OperatorOptions& opt) {
+  if (!opt.detect_affine) return KernelPath::general;
+  const Gll1D rule = gll_rule(m.degree);
+  const int nq = (m.degree + 1) * (m.degree + 1);
+  bool all_const = opt.detect_cell_constant;
+  for (int c = 0; c < m.n_cells; ++c) {
+    if (!cell_is_affine(m, rule.weights, c, opt.rtol)) return KernelPath::general;
+    if (all_const)
+      for (const auto* f : fields)
+        if (!cell_is_constant(*f, c, nq, opt.rtol)) all_const = false;
+  }
+  return all_const ? KernelPath::affine_const : KernelPath::affine;
+}
+
+}  // namespace
+
+const char* to_string(KernelPath p) {
+  switch (p) {
+    case KernelPath::general: return "general";
+    case KernelPath::affine: return "affine";
+    case KernelPath::affine_const: return "affine_const";
+  }
+  return "unknown";
+}
+
+// =============================================================================================
+struct ElasticOperator2D::Impl : OperatorData {};
+
+ElasticOperator2D::ElasticOperator2D(const SemMeshHost2D& mesh, const std::vector<double>& lambda,
+                                     const std::vector<double>& mu)
+    : ElasticOperator2D(mesh, lambda, mu, OperatorOptions{}) {}
+
+ElasticOperator2D::ElasticOperator2D(const SemMeshHost2D& m, const std::vector<double>& lambda,
+                                     const std::vector<double>& mu, const OperatorOptions& opt)
+    : impl_(new Impl) {
+  try {
+    const int np = check_mesh(m, "ElasticOperator2D");
+    check_field(lambda, m, "ElasticOperator2D", "lambda");
+    check_field(mu, m, "ElasticOperator2D", "mu");
+    init_common(*impl_, m);
+    const int nq = np * np, W = kLanes, nb = impl_->n_batches;
+    const Gll1D rule = gll_rule(m.degree);
+    impl_->path = choose_path(m, {&lambda, &mu}, opt);
+    std::vector<double> geo, cellgeo;
+    auto pt = [&](int c, int q) { return static_cast<std::size_t>(c) * nq + q; };
+    switch (impl_->path) {
+      case KernelPath::general:
+        geo.assign(static_cast<std::size_t>(nb) * nq * 6 * W, 0.0);
+        for (int c = 0; c < m.n_cells; ++c)
+          for (int q = 0; q < nq; ++q) {
+            double* gp = geo.data() + (static_cast<std::size_t>(c / W) * nq + q) * 6 * W + c % W;
+            for (int k = 0; k < 4; ++k) gp[k * W] = m.inv_jacobian[pt(c, q) * 4 + k];
+            gp[4 * W] = lambda[pt(c, q)] * m.jxw[pt(c, q)];
+            gp[5 * W] = mu[pt(c, q)] * m.jxw[pt(c, q)];
+          }
+        break;
+      case KernelPath::affine:
+        geo.assign(static_cast<std::size_t>(nb) * nq * 2 * W, 0.0);
+        cellgeo.assign(static_cast<std::size_t>(nb) * 4 * W, 0.0);
+        for (int c = 0; c < m.n_cells; ++c) {
+          for (int k = 0; k < 4; ++k)
+            cellgeo[(static_cast<std::size_t>(c / W) * 4 + k) * W + c % W] = m.inv_jacobian[pt(c, 0) * 4 + k];
+          for (int q = 0; q < nq; ++q) {
+            double* gp = geo.data() + (static_cast<std::size_t>(c / W) * nq + q) * 2 * W + c % W;
+            gp[0] = lambda[pt(c, q)] * m.jxw[pt(c, q)];
+            gp[W] = mu[pt(c, q)] * m.jxw[pt(c, q)];
+          }
+        }
+        break;
+      case KernelPath::affine_const:
+        cellgeo.assign(static_cast<std::size_t>(nb) * 6 * W, 0.0);
+        for (int c = 0; c < m.n_cells; ++c) {
+          double* cp = cellgeo.data() + static_cast<std::size_t>(c / W) * 6 * W + c % W;
+          for (int k = 0; k < 4; ++k) cp[k * W] = m.inv_jacobian[pt(c, 0) * 4 + k];
+          const double det = m.jxw[pt(c, 0)] / (rule.weights[0] * rule.weights[0]);
+          cp[4 * W] = lambda[pt(c, 0)] * det;
+          cp[5 * W] = mu[pt(c, 0)] * det;
+        }
+        break;
+    }
+    impl_->geo = to_device(geo, "hyseis::sem::elastic_geo");
+    impl_->cellgeo = to_device(cellgeo, "hyseis::sem::elastic_cellgeo");
+  } catch (...) {
+    delete impl_;
+    throw;
+  }
+}
+
+ElasticOperator2D::~ElasticOperator2D() { delete impl_; }
+ElasticOperator2D::ElasticOperator2D(ElasticOperator2D&& o) noexcept : impl_(o.impl_) { o.impl_ = nullptr; }
+ElasticOperator2D& ElasticOperator2D::operator=(ElasticOperator2D&& o) noexcept {
+  if (this != &o) {
+    delete impl_;
+    impl_ = o.impl_;
+    o.impl_ = nullptr;
+  }
+  return *this;
+}
+int ElasticOperator2D::degree() const { return impl_->degree; }
+int ElasticOperator2D::n_cells() const { return impl_->n_cells; }
+int ElasticOperator2D::n_nodes() const { return impl_->n_nodes; }
+KernelPath ElasticOperator2D::path() const { return impl_->path; }
+std::size_t ElasticOperator2D::memory_bytes() const { return impl_->bytes(); }
+
+void ElasticOperator2D::apply(ConstVector u, Vector r) const {
+  const Impl& o = *impl_;
+  const std::size_t n = 2 * static_cast<std::size_t>(o.n_nodes);
+  if (u.extent(0) != n || r.extent(0) != n)
+    fail("ElasticOperator2D::apply", "u and r need 2*n_nodes = " + std::to_string(n) +
+                                         " entries (got " + std::to_string(u.extent(0)) + ", " +
+                                         std::to_string(r.extent(0)) + ")");
+  Kokkos::deep_copy(r, 0.0);
+  dispatch_np(o.degree + 1, [&](auto npc) {
+    constexpr int NP = decltype(npc)::value;
+    auto run = [&](auto pc) {
+      constexpr KernelPath P = decltype(pc)::value;
+      ElasticApply<NP, kLanes, P, kAtomicScatter> k{o.nodes, o.geo, o.cellgeo, o.d1, o.w1, u, r, o.n_cells};
+      Kokkos::parallel_for("hyseis::sem::elastic_apply", Kokkos::RangePolicy<ExecSpace>(0, o.n_batches), k);
+    };
+    switch (o.path) {
+      case KernelPath::general: run(std::integral_constant<KernelPath, KernelPath::general>{}); break;
+      case KernelPath::affine: run(std::integral_constant<KernelPath, KernelPath::affine>{}); break;
+      case KernelPath::affine_const: run(std::integral_constant<KernelPath, KernelPath::affine_const>{}); break;
+    }
+  });
+}
+
+// =============================================================================================
+struct AcousticOperator2D::Impl : OperatorData {};
+
+AcousticOperator2D::AcousticOperator2D(const SemMeshHost2D& mesh, const std::vector<double>& inv_rho)
+    : AcousticOperator2D(mesh, inv_rho, OperatorOptions{}) {}
+
+AcousticOperator2D::AcousticOperator2D(const SemMeshHost2D& m, const std::vector<double>& inv_rho,
+                                       const OperatorOptions& opt)
+    : impl_(new Impl) {
+  try {
+    const int np = check_mesh(m, "AcousticOperator2D");
+    check_field(inv_rho, m, "AcousticOperator2D", "inv_rho");
+    init_common(*impl_, m);
+    const int nq = np * np, W = kLanes, nb = impl_->n_batches;
+    const Gll1D rule = gll_rule(m.degree);
+    impl_->path = choose_path(m, {&inv_rho}, opt);
+    std::vector<double> geo, cellgeo;
+    auto pt = [&](int c, int q) { return static_cast<std::size_t>(c) * nq + q; };
+    // G = invJ invJ^T (symmetric, 3 entries) with invJ rows (dxi/dx, dxi/dz), (deta/dx, deta/dz).
+    auto metric = [&](int c, int q, double s, double* out, int stride) {
+      const double* ij = m.inv_jacobian.data() + pt(c, q) * 4;
+      out[0] = s * (ij[0] * ij[0] + ij[1] * ij[1]);
+      out[stride] = s * (ij[0] * ij[2] + ij[1] * ij[3]);
+      out[2 * stride] = s * (ij[2] * ij[2] + ij[3] * ij[3]);
+    };
+    switch (impl_->path) {
+      case KernelPath::general:
+        geo.assign(static_cast<std::size_t>(nb) * nq * 3 * W, 0.0);
+        for (int c = 0; c < m.n_cells; ++c)
+          for (int q = 0; q < nq; ++q)
+            metric(c, q, inv_rho[pt(c, q)] * m.jxw[pt(c, q)],
+                   geo.data() + (static_cast<std::size_t>(c / W) * nq + q) * 3 * W + c % W, W);
+        break;
+      case KernelPath::affine:
+        geo.assign(static_cast<std::size_t>(nb) * nq * W, 0.0);
+        cellgeo.assign(static_cast<std::size_t>(nb) * 3 * W, 0.0);
+        for (int c = 0; c < m.n_cells; ++c) {
+          metric(c, 0, 1.0, cellgeo.data() + static_cast<std::size_t>(c / W) * 3 * W + c % W, W);
+          for (int q = 0; q < nq; ++q)
+            geo[(static_cast<std::size_t>(c / W) * nq + q) * W + c % W] = inv_rho[pt(c, q)] * m.jxw[pt(c, q)];
+        }
+        break;
+      case KernelPath::affine_const:
+        cellgeo.assign(static_cast<std::size_t>(nb) * 3 * W, 0.0);
+        for (int c = 0; c < m.n_cells; ++c) {
+          const double det = m.jxw[pt(c, 0)] / (rule.weights[0] * rule.weights[0]);
+          metric(c, 0, inv_rho[pt(c, 0)] * det,
+                 cellgeo.data() + static_cast<std::size_t>(c / W) * 3 * W + c % W, W);
+        }
+        break;
+    }
+    impl_->geo = to_device(geo, "hyseis::sem::acoustic_geo");
+    impl_->cellgeo = to_device(cellgeo, "hyseis::sem::acoustic_cellgeo");
+  } catch (...) {
+    delete impl_;
+    throw;
+  }
+}
+
+AcousticOperator2D::~AcousticOperator2D() { delete impl_; }
+AcousticOperator2D::AcousticOperator2D(AcousticOperator2D&& o) noexcept : impl_(o.impl_) { o.impl_ = nullptr; }
+AcousticOperator2D& AcousticOperator2D::operator=(AcousticOperator2D&& o) noexcept {
+  if (this != &o) {
+    delete impl_;
+    impl_ = o.impl_;
+    o.impl_ = nullptr;
+  }
+  return *this;
+}
+int AcousticOperator2D::degree() const { return impl_->degree; }
+int AcousticOperator2D::n_cells() const { return impl_->n_cells; }
+int AcousticOperator2D::n_nodes() const { return impl_->n_nodes; }
+KernelPath AcousticOperator2D::path() const { return impl_->path; }
+std::size_t AcousticOperator2D::memory_bytes() const { return impl_->bytes(); }
+
+void AcousticOperator2D::apply(ConstVector p, Vector r) const {
+  const Impl& o = *impl_;
+  const std::size_t n = static_cast<std::size_t>(o.n_nodes);
+  if (p.extent(0) != n || r.extent(0) != n)
+    fail("AcousticOperator2D::apply", "p and r need n_nodes = " + std::to_string(n) +
+                                          " entries (got " + std::to_string(p.extent(0)) + ", " +
+                                          std::to_string(r.extent(0)) + ")");
+  Kokkos::deep_copy(r, 0.0);
+  dispatch_np(o.degree + 1, [&](auto npc) {
+    constexpr int NP = decltype(npc)::value;
+    auto run = [&](auto pc) {
+      constexpr KernelPath P = decltype(pc)::value;
+      AcousticApply<NP, kLanes, P, kAtomicScatter> k{o.nodes, o.geo, o.cellgeo, o.d1, o.w1, p, r, o.n_cells};
+      Kokkos::parallel_for("hyseis::sem::acoustic_apply", Kokkos::RangePolicy<ExecSpace>(0, o.n_batches), k);
+    };
+    switch (o.path) {
+      case KernelPath::general: run(std::integral_constant<KernelPath, KernelPath::general>{}); break;
+      case KernelPath::affine: run(std::integral_constant<KernelPath, KernelPath::affine>{}); break;
+      case KernelPath::affine_const: run(std::integral_constant<KernelPath, KernelPath::affine_const>{}); break;
+    }
+  });
+}
+
+}  // namespace hyseis::solvers
