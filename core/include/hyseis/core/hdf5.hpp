@@ -18,6 +18,12 @@ struct Array {
 Array read_dataset(const std::string& file, const std::string& dataset);
 /// Reads a scalar numeric attribute of a dataset or group ("/" for the file root).
 double read_attribute(const std::string& file, const std::string& object, const std::string& name);
+/// Reads a string attribute (fixed or variable length).
+std::string read_string_attribute(const std::string& file, const std::string& object, const std::string& name);
+/// Reads a 1-D dataset of strings (fixed or variable length).
+std::vector<std::string> read_strings(const std::string& file, const std::string& dataset);
+/// "1.10.8": the HDF5 library linked.
+std::string library_version();
 /// True if the file exists, is HDF5 and contains the object.
 bool has_object(const std::string& file, const std::string& object);
 

@@ -43,10 +43,16 @@ struct Image {
   std::vector<double> values;
   std::string colormap = "seismic";          // "seismic" (symmetric blue-white-red), "viridis"
   bool symmetric = true;                     // colour range [-max|v|, max|v|]
+  double clip_percentile = 100;              // colour range end = this percentile of |v|
+                                             // (e.g. 99.5 keeps a source peak from washing
+                                             // out the rest of a snapshot); values beyond saturate
   std::vector<std::array<double, 2>> markers_star;     // sources
   std::vector<std::array<double, 2>> markers_triangle; // receivers
   int width = 1000, height = 600;
 };
 void save_png(const Image& image, const std::string& path);
+
+/// libpng version string, e.g. "1.6.39".
+std::string libpng_version();
 
 }  // namespace hyseis::core::plot

@@ -1,0 +1,38 @@
+#pragma once
+// Atomic output directories and files: results appear under their final name only when complete.
+#include <filesystem>
+#include <string>
+
+namespace hyseis::core::fs {
+
+/// Everything is written into `<dir>.partial` (created empty; a stale one from a crashed run
+/// is removed). commit() removes an existing `<dir>` and renames the partial directory into
+/// place. Destroying an uncommitted AtomicDir removes the partial directory, so a failed run
+/// leaves neither a half-written `<dir>` nor a `.partial`. Errors throw core::IoError.
+class AtomicDir {
+public:
+  explicit AtomicDir(std::filesystem::path final_dir);
+  ~AtomicDir();
+  AtomicDir(const AtomicDir&) = delete;
+  AtomicDir& operator=(const AtomicDir&) = delete;
+
+  /// The directory to write into (`<dir>.partial`).
+  const std::filesystem::path& path() const { return partial_; }
+  const std::filesystem::path& final_path() const { return final_; }
+  /// `path() / name` as a string.
+  std::string file(const std::string& name) const { return (partial_ / name).string(); }
+  void commit();
+  bool committed() const { return committed_; }
+
+private:
+  std::filesystem::path final_, partial_;
+  bool committed_ = false;
+};
+
+/// Writes `text` to `<path>.tmp` and renames it to `path`. Throws core::IoError.
+void write_text_atomic(const std::string& path, const std::string& text);
+
+/// Reads a whole text file. Throws core::IoError naming the file.
+std::string read_text(const std::string& path);
+
+}  // namespace hyseis::core::fs
