@@ -2,8 +2,17 @@
 
 namespace hyseis::bench {
 
+namespace detail {
+std::vector<Row> sem_elastic_2d(const Options& opt);
+}
+
 const std::vector<Case>& all_cases() {
-  static const std::vector<Case> cases = {};
+  static const std::vector<Case> cases = {
+      {"sem_elastic_2d",
+       "explicit elastic SEM step (degree 4, homogeneous square, free surface): hyseis Kokkos "
+       "kernels vs deal.II MatrixFree, point updates per second and memory",
+       &detail::sem_elastic_2d},
+  };
   return cases;
 }
 
