@@ -183,3 +183,27 @@ TEST(SemOperators, RejectsInconsistentInput) {
   tm.mesh.degree = 9;
   EXPECT_THROW(AcousticOperator2D(tm.mesh, lam), std::invalid_argument);
 }
+
+TEST(SemOperators, UntouchedNodesGetZero) {
+  // A node that no cell references must come out as 0 (the first-touch store optimisation must
+  // fall back to a zero fill), and the rest must be unaffected.
+  auto tm = t::make_mesh(3, 4, 2, t::distorted_map());
+  const auto lam = t::random_vector(n_points(tm.mesh), 1.0, 3.0, 71);
+  const auto mu = t::random_vector(n_points(tm.mesh), 0.5, 2.0, 72);
+  const auto u = t::random_vector(2 * tm.mesh.n_nodes, -1.0, 1.0, 73);
+  const auto ref = apply_elastic(ElasticOperator2D(tm.mesh, lam, mu), u);
+  auto mesh2 = tm.mesh;
+  mesh2.n_nodes += 1;
+  auto u2 = u;
+  u2.push_back(5.0);
+  u2.push_back(-5.0);
+  const auto r2 = apply_elastic(ElasticOperator2D(mesh2, lam, mu), u2);
+  EXPECT_EQ(r2[2 * tm.mesh.n_nodes], 0.0);
+  EXPECT_EQ(r2[2 * tm.mesh.n_nodes + 1], 0.0);
+  ASSERT_EQ(r2.size(), ref.size() + 2);
+  for (std::size_t i = 0; i < ref.size(); ++i) EXPECT_EQ(r2[i], ref[i]) << i;
+
+  const auto pu = t::random_vector(tm.mesh.n_nodes + 1, -1.0, 1.0, 74);
+  const auto q2 = apply_acoustic(AcousticOperator2D(mesh2, lam), pu);
+  EXPECT_EQ(q2[tm.mesh.n_nodes], 0.0);
+}

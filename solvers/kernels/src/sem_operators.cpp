@@ -31,14 +31,55 @@ namespace hyseis::solvers {
 namespace {
 
 // ---- compile-time configuration -----------------------------------------------------------
+// Host builds with GCC/Clang: a batch of 8 cells is one "pack" (GCC vector extension, lowered to
+// one AVX-512 register, two AVX2 or four SSE registers), which makes the vectorisation across
+// cells independent of the auto-vectoriser's mood. Device builds: one cell per thread (W = 1).
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDA_ARCH__) && \
+    !defined(__HIP_DEVICE_COMPILE__) && !defined(__SYCL_DEVICE_ONLY__)
+#define HYSEIS_KERNELS_VECTOR_EXT 1
+#else
+#define HYSEIS_KERNELS_VECTOR_EXT 0
+#endif
+
 constexpr bool kHostMemory = Kokkos::SpaceAccessibility<Kokkos::HostSpace, MemSpace>::accessible;
-constexpr int kLanes = kHostMemory ? 8 : 1;
+constexpr int kLanes = (kHostMemory && HYSEIS_KERNELS_VECTOR_EXT) ? 8 : 1;
 
 #if defined(KOKKOS_ENABLE_SERIAL)
 constexpr bool kAtomicScatter = !std::is_same_v<ExecSpace, Kokkos::Serial>;
 #else
 constexpr bool kAtomicScatter = true;
 #endif
+
+template <int W>
+struct PackOf;
+template <>
+struct PackOf<1> {
+  using type = double;
+};
+#if HYSEIS_KERNELS_VECTOR_EXT
+template <>
+struct PackOf<8> {
+  typedef double type __attribute__((vector_size(64)));
+};
+#endif
+
+template <class P>
+KOKKOS_FORCEINLINE_FUNCTION P load_pack(const double* p) {
+  if constexpr (std::is_same_v<P, double>) {
+    return *p;
+  } else {
+    P v;
+    __builtin_memcpy(&v, p, sizeof(P));
+    return v;
+  }
+}
+template <class P>
+KOKKOS_FORCEINLINE_FUNCTION void store_pack(double* p, const P& v) {
+  if constexpr (std::is_same_v<P, double>)
+    *p = v;
+  else
+    __builtin_memcpy(p, &v, sizeof(P));
+}
 
 using IntView = Kokkos::View<int*, MemSpace>;
 using ConstIntView = Kokkos::View<const int*, MemSpace>;
@@ -163,10 +204,76 @@ void dispatch_np(int np, F&& f) {
   }
 }
 
+// ---- scatter ---------------------------------------------------------------------------------
+// Serial: plain stores/adds; `first` (one byte per (batch, q), bit l = lane l) marks the first
+// write to a node in the kernel's own execution order, which stores instead of adding, so r
+// needs no zero-fill pass. Other execution spaces: r is zero-filled and updated atomically.
+template <int NQ, int W, bool Atomic, class P>
+KOKKOS_FORCEINLINE_FUNCTION void scatter(double* rp, const int* nb, const unsigned char* first,
+                                         int lanes, const P* vals, int stride, int comp) {
+  for (int q = 0; q < NQ; ++q) {
+    double tmp[W];
+    store_pack(tmp, vals[q]);
+    const unsigned f = first ? first[q] : 0u;
+    for (int l = 0; l < lanes; ++l) {
+      double* dst = rp + stride * nb[q * W + l] + comp;
+      if constexpr (Atomic) {
+        Kokkos::atomic_add(dst, tmp[l]);
+      } else {
+        if ((f >> l) & 1u)
+          *dst = tmp[l];
+        else
+          *dst += tmp[l];
+      }
+    }
+  }
+}
+
+template <int NQ, int W, class P>
+KOKKOS_FORCEINLINE_FUNCTION void gather(const double* up, const int* nb, P* vals, int stride, int comp) {
+  for (int q = 0; q < NQ; ++q) {
+    double tmp[W];
+    for (int l = 0; l < W; ++l) tmp[l] = up[stride * nb[q * W + l] + comp];
+    vals[q] = load_pack<P>(tmp);
+  }
+}
+
+// Reference gradients of NC fields by sum factorisation: gxi = D along i, get = D along j.
+template <int NP, int NC, class P>
+KOKKOS_FORCEINLINE_FUNCTION void ref_gradients(const double (&D)[NP][NP], P (&u)[NC][NP * NP],
+                                               P (&gxi)[NC][NP * NP], P (&get)[NC][NP * NP]) {
+  for (int j = 0; j < NP; ++j)
+    for (int i = 0; i < NP; ++i)
+      for (int c = 0; c < NC; ++c) {
+        P sx{}, se{};
+        for (int k = 0; k < NP; ++k) {
+          sx += D[i][k] * u[c][j * NP + k];
+          se += D[j][k] * u[c][k * NP + i];
+        }
+        gxi[c][j * NP + i] = sx;
+        get[c][j * NP + i] = se;
+      }
+}
+
+// Transposed: out(j,i) = sum_k D[k][i] fxi(j,k) + sum_k D[k][j] fet(k,i).
+template <int NP, int NC, class P>
+KOKKOS_FORCEINLINE_FUNCTION void ref_divergence(const double (&D)[NP][NP], P (&fxi)[NC][NP * NP],
+                                                P (&fet)[NC][NP * NP], P (&out)[NC][NP * NP]) {
+  for (int j = 0; j < NP; ++j)
+    for (int i = 0; i < NP; ++i)
+      for (int c = 0; c < NC; ++c) {
+        P s{};
+        for (int k = 0; k < NP; ++k) s += D[k][i] * fxi[c][j * NP + k] + D[k][j] * fet[c][k * NP + i];
+        out[c][j * NP + i] = s;
+      }
+}
+
 // ---- elastic kernel -------------------------------------------------------------------------
-template <int NP, int W, KernelPath P, bool Atomic>
+template <int NP, int W, KernelPath PATH, bool Atomic>
 struct ElasticApply {
+  using P = typename PackOf<W>::type;
   ConstIntView nodes;
+  Kokkos::View<const unsigned char*, MemSpace> first;  // empty: r was zero-filled
   ConstRealView geo;      // per-point data (general: 6, affine: 2 per point and lane)
   ConstRealView cellgeo;  // per-cell data (affine: 4, affine_const: 6 per lane)
   ConstRealView d1, w1;
@@ -176,112 +283,80 @@ struct ElasticApply {
 
   KOKKOS_INLINE_FUNCTION void operator()(const int b) const {
     constexpr int NQ = NP * NP;
-    double D[NP][NP];
-    for (int i = 0; i < NP; ++i)
+    double D[NP][NP], w[NP];
+    for (int i = 0; i < NP; ++i) {
+      w[i] = w1(i);
       for (int k = 0; k < NP; ++k) D[i][k] = d1(i * NP + k);
+    }
     const int* nb = nodes.data() + static_cast<std::size_t>(b) * NQ * W;
-    const double* up = u.data();
-    double* rp = r.data();
 
-    double ux[NQ][W], uz[NQ][W];
-    for (int q = 0; q < NQ; ++q)
-      for (int l = 0; l < W; ++l) {
-        const int n = nb[q * W + l];
-        ux[q][l] = up[2 * n];
-        uz[q][l] = up[2 * n + 1];
-      }
-
-    // Reference gradients by sum factorisation: d/dxi along i, d/deta along j.
-    double axi[NQ][W], aet[NQ][W], zxi[NQ][W], zet[NQ][W];
-    for (int j = 0; j < NP; ++j)
-      for (int i = 0; i < NP; ++i) {
-        double s0[W], s1[W], s2[W], s3[W];
-        for (int l = 0; l < W; ++l) s0[l] = s1[l] = s2[l] = s3[l] = 0.0;
-        for (int k = 0; k < NP; ++k) {
-          const double di = D[i][k], dj = D[j][k];
-          for (int l = 0; l < W; ++l) {
-            s0[l] += di * ux[j * NP + k][l];
-            s1[l] += di * uz[j * NP + k][l];
-            s2[l] += dj * ux[k * NP + i][l];
-            s3[l] += dj * uz[k * NP + i][l];
-          }
-        }
-        for (int l = 0; l < W; ++l) {
-          axi[j * NP + i][l] = s0[l];
-          zxi[j * NP + i][l] = s1[l];
-          aet[j * NP + i][l] = s2[l];
-          zet[j * NP + i][l] = s3[l];
-        }
-      }
+    P uu[2][NQ];
+    gather<NQ, W>(u.data(), nb, uu[0], 2, 0);
+    gather<NQ, W>(u.data(), nb, uu[1], 2, 1);
+    P gxi[2][NQ], get[2][NQ];
+    ref_gradients<NP, 2>(D, uu, gxi, get);
 
     // Pointwise: physical gradient, stress, flux F_{c,r} = jxw * sum_a sigma_{ca} dxi_r/dx_a.
-    const double* g = geo.data();
-    const double* cg = cellgeo.data();
-    for (int q = 0; q < NQ; ++q) {
-      double wq = 1.0;
-      if constexpr (P == KernelPath::affine_const) wq = w1(q % NP) * w1(q / NP);
-      for (int l = 0; l < W; ++l) {
-        double a, bb, c, d, L, M;
-        if constexpr (P == KernelPath::general) {
-          const double* gp = g + (static_cast<std::size_t>(b) * NQ + q) * 6 * W + l;
-          a = gp[0]; bb = gp[W]; c = gp[2 * W]; d = gp[3 * W]; L = gp[4 * W]; M = gp[5 * W];
-        } else if constexpr (P == KernelPath::affine) {
-          const double* cp = cg + static_cast<std::size_t>(b) * 4 * W + l;
-          a = cp[0]; bb = cp[W]; c = cp[2 * W]; d = cp[3 * W];
-          const double* gp = g + (static_cast<std::size_t>(b) * NQ + q) * 2 * W + l;
-          L = gp[0]; M = gp[W];
-        } else {
-          const double* cp = cg + static_cast<std::size_t>(b) * 6 * W + l;
-          a = cp[0]; bb = cp[W]; c = cp[2 * W]; d = cp[3 * W];
-          L = cp[4 * W] * wq; M = cp[5 * W] * wq;
-        }
-        const double uxx = axi[q][l] * a + aet[q][l] * c;   // d u_x / dx
-        const double uxz = axi[q][l] * bb + aet[q][l] * d;  // d u_x / dz
-        const double uzx = zxi[q][l] * a + zet[q][l] * c;
-        const double uzz = zxi[q][l] * bb + zet[q][l] * d;
-        const double ltr = L * (uxx + uzz);
-        const double sxx = ltr + 2.0 * M * uxx;
-        const double szz = ltr + 2.0 * M * uzz;
-        const double sxz = M * (uxz + uzx);
-        axi[q][l] = sxx * a + sxz * bb;  // F_{x,xi}
-        aet[q][l] = sxx * c + sxz * d;   // F_{x,eta}
-        zxi[q][l] = sxz * a + szz * bb;  // F_{z,xi}
-        zet[q][l] = sxz * c + szz * d;   // F_{z,eta}
+    const double* g = geo.data() + static_cast<std::size_t>(b) * NQ * (PATH == KernelPath::general ? 6 : 2) * W;
+    P a{}, bb{}, c{}, d{}, L0{}, M0{};
+    if constexpr (PATH != KernelPath::general) {
+      const double* cp = cellgeo.data() + static_cast<std::size_t>(b) * (PATH == KernelPath::affine ? 4 : 6) * W;
+      a = load_pack<P>(cp);
+      bb = load_pack<P>(cp + W);
+      c = load_pack<P>(cp + 2 * W);
+      d = load_pack<P>(cp + 3 * W);
+      if constexpr (PATH == KernelPath::affine_const) {
+        L0 = load_pack<P>(cp + 4 * W);
+        M0 = load_pack<P>(cp + 5 * W);
       }
     }
-
-    // Transposed derivatives: r_(j,i) = sum_k D[k][i] F_xi(j,k) + sum_k D[k][j] F_eta(k,i).
-    for (int j = 0; j < NP; ++j)
-      for (int i = 0; i < NP; ++i) {
-        double s0[W], s1[W];
-        for (int l = 0; l < W; ++l) s0[l] = s1[l] = 0.0;
-        for (int k = 0; k < NP; ++k) {
-          const double di = D[k][i], dj = D[k][j];
-          for (int l = 0; l < W; ++l) {
-            s0[l] += di * axi[j * NP + k][l] + dj * aet[k * NP + i][l];
-            s1[l] += di * zxi[j * NP + k][l] + dj * zet[k * NP + i][l];
-          }
-        }
-        for (int l = 0; l < W; ++l) {
-          ux[j * NP + i][l] = s0[l];
-          uz[j * NP + i][l] = s1[l];
-        }
+    for (int q = 0; q < NQ; ++q) {
+      P L, M;
+      if constexpr (PATH == KernelPath::general) {
+        const double* gp = g + q * 6 * W;
+        a = load_pack<P>(gp);
+        bb = load_pack<P>(gp + W);
+        c = load_pack<P>(gp + 2 * W);
+        d = load_pack<P>(gp + 3 * W);
+        L = load_pack<P>(gp + 4 * W);
+        M = load_pack<P>(gp + 5 * W);
+      } else if constexpr (PATH == KernelPath::affine) {
+        L = load_pack<P>(g + q * 2 * W);
+        M = load_pack<P>(g + q * 2 * W + W);
+      } else {
+        const double wq = w[q % NP] * w[q / NP];
+        L = L0 * wq;
+        M = M0 * wq;
       }
+      const P uxx = gxi[0][q] * a + get[0][q] * c;   // d u_x / dx
+      const P uxz = gxi[0][q] * bb + get[0][q] * d;  // d u_x / dz
+      const P uzx = gxi[1][q] * a + get[1][q] * c;
+      const P uzz = gxi[1][q] * bb + get[1][q] * d;
+      const P ltr = L * (uxx + uzz);
+      const P m2 = M + M;
+      const P sxx = ltr + m2 * uxx;
+      const P szz = ltr + m2 * uzz;
+      const P sxz = M * (uxz + uzx);
+      gxi[0][q] = sxx * a + sxz * bb;  // F_{x,xi}
+      get[0][q] = sxx * c + sxz * d;   // F_{x,eta}
+      gxi[1][q] = sxz * a + szz * bb;  // F_{z,xi}
+      get[1][q] = sxz * c + szz * d;   // F_{z,eta}
+    }
 
+    ref_divergence<NP, 2>(D, gxi, get, uu);
     const int lanes = (b + 1) * W <= n_cells ? W : n_cells - b * W;
-    for (int q = 0; q < NQ; ++q)
-      for (int l = 0; l < lanes; ++l) {
-        const int n = nb[q * W + l];
-        scatter_add<Atomic>(rp + 2 * n, ux[q][l]);
-        scatter_add<Atomic>(rp + 2 * n + 1, uz[q][l]);
-      }
+    const unsigned char* f = first.extent(0) ? first.data() + static_cast<std::size_t>(b) * NQ : nullptr;
+    scatter<NQ, W, Atomic>(r.data(), nb, f, lanes, uu[0], 2, 0);
+    scatter<NQ, W, Atomic>(r.data(), nb, f, lanes, uu[1], 2, 1);
   }
 };
 
 // ---- acoustic kernel ------------------------------------------------------------------------
-template <int NP, int W, KernelPath P, bool Atomic>
+template <int NP, int W, KernelPath PATH, bool Atomic>
 struct AcousticApply {
+  using P = typename PackOf<W>::type;
   ConstIntView nodes;
+  Kokkos::View<const unsigned char*, MemSpace> first;
   ConstRealView geo;      // general: 3 per point (G00, G01, G11); affine: 1 per point
   ConstRealView cellgeo;  // affine / affine_const: 3 per cell
   ConstRealView d1, w1;
@@ -291,72 +366,47 @@ struct AcousticApply {
 
   KOKKOS_INLINE_FUNCTION void operator()(const int b) const {
     constexpr int NQ = NP * NP;
-    double D[NP][NP];
-    for (int i = 0; i < NP; ++i)
+    double D[NP][NP], w[NP];
+    for (int i = 0; i < NP; ++i) {
+      w[i] = w1(i);
       for (int k = 0; k < NP; ++k) D[i][k] = d1(i * NP + k);
-    const int* nb = nodes.data() + static_cast<std::size_t>(b) * NQ * W;
-    const double* up = u.data();
-    double* rp = r.data();
-
-    double pl[NQ][W];
-    for (int q = 0; q < NQ; ++q)
-      for (int l = 0; l < W; ++l) pl[q][l] = up[nb[q * W + l]];
-
-    double pxi[NQ][W], pet[NQ][W];
-    for (int j = 0; j < NP; ++j)
-      for (int i = 0; i < NP; ++i) {
-        double s0[W], s1[W];
-        for (int l = 0; l < W; ++l) s0[l] = s1[l] = 0.0;
-        for (int k = 0; k < NP; ++k) {
-          const double di = D[i][k], dj = D[j][k];
-          for (int l = 0; l < W; ++l) {
-            s0[l] += di * pl[j * NP + k][l];
-            s1[l] += dj * pl[k * NP + i][l];
-          }
-        }
-        for (int l = 0; l < W; ++l) {
-          pxi[j * NP + i][l] = s0[l];
-          pet[j * NP + i][l] = s1[l];
-        }
-      }
-
-    const double* g = geo.data();
-    const double* cg = cellgeo.data();
-    for (int q = 0; q < NQ; ++q) {
-      double wq = 1.0;
-      if constexpr (P == KernelPath::affine_const) wq = w1(q % NP) * w1(q / NP);
-      for (int l = 0; l < W; ++l) {
-        double g00, g01, g11;
-        if constexpr (P == KernelPath::general) {
-          const double* gp = g + (static_cast<std::size_t>(b) * NQ + q) * 3 * W + l;
-          g00 = gp[0]; g01 = gp[W]; g11 = gp[2 * W];
-        } else {
-          const double* cp = cg + static_cast<std::size_t>(b) * 3 * W + l;
-          double s = wq;
-          if constexpr (P == KernelPath::affine) s = g[(static_cast<std::size_t>(b) * NQ + q) * W + l];
-          g00 = cp[0] * s; g01 = cp[W] * s; g11 = cp[2 * W] * s;
-        }
-        const double fx = g00 * pxi[q][l] + g01 * pet[q][l];
-        const double fe = g01 * pxi[q][l] + g11 * pet[q][l];
-        pxi[q][l] = fx;
-        pet[q][l] = fe;
-      }
     }
+    const int* nb = nodes.data() + static_cast<std::size_t>(b) * NQ * W;
+    P pl[1][NQ];
+    gather<NQ, W>(u.data(), nb, pl[0], 1, 0);
+    P pxi[1][NQ], pet[1][NQ];
+    ref_gradients<NP, 1>(D, pl, pxi, pet);
 
-    for (int j = 0; j < NP; ++j)
-      for (int i = 0; i < NP; ++i) {
-        double s0[W];
-        for (int l = 0; l < W; ++l) s0[l] = 0.0;
-        for (int k = 0; k < NP; ++k) {
-          const double di = D[k][i], dj = D[k][j];
-          for (int l = 0; l < W; ++l) s0[l] += di * pxi[j * NP + k][l] + dj * pet[k * NP + i][l];
-        }
-        for (int l = 0; l < W; ++l) pl[j * NP + i][l] = s0[l];
+    const double* g = geo.data() + static_cast<std::size_t>(b) * NQ * (PATH == KernelPath::general ? 3 : 1) * W;
+    P c00{}, c01{}, c11{};
+    if constexpr (PATH != KernelPath::general) {
+      const double* cp = cellgeo.data() + static_cast<std::size_t>(b) * 3 * W;
+      c00 = load_pack<P>(cp);
+      c01 = load_pack<P>(cp + W);
+      c11 = load_pack<P>(cp + 2 * W);
+    }
+    for (int q = 0; q < NQ; ++q) {
+      P g00, g01, g11;
+      if constexpr (PATH == KernelPath::general) {
+        g00 = load_pack<P>(g + q * 3 * W);
+        g01 = load_pack<P>(g + q * 3 * W + W);
+        g11 = load_pack<P>(g + q * 3 * W + 2 * W);
+      } else if constexpr (PATH == KernelPath::affine) {
+        const P s = load_pack<P>(g + q * W);
+        g00 = c00 * s; g01 = c01 * s; g11 = c11 * s;
+      } else {
+        const double s = w[q % NP] * w[q / NP];
+        g00 = c00 * s; g01 = c01 * s; g11 = c11 * s;
       }
-
+      const P fx = g00 * pxi[0][q] + g01 * pet[0][q];
+      const P fe = g01 * pxi[0][q] + g11 * pet[0][q];
+      pxi[0][q] = fx;
+      pet[0][q] = fe;
+    }
+    ref_divergence<NP, 1>(D, pxi, pet, pl);
     const int lanes = (b + 1) * W <= n_cells ? W : n_cells - b * W;
-    for (int q = 0; q < NQ; ++q)
-      for (int l = 0; l < lanes; ++l) scatter_add<Atomic>(rp + nb[q * W + l], pl[q][l]);
+    const unsigned char* f = first.extent(0) ? first.data() + static_cast<std::size_t>(b) * NQ : nullptr;
+    scatter<NQ, W, Atomic>(r.data(), nb, f, lanes, pl[0], 1, 0);
   }
 };
 
@@ -365,9 +415,10 @@ struct OperatorData {
   int degree = 0, n_cells = 0, n_nodes = 0, n_batches = 0;
   KernelPath path = KernelPath::general;
   IntView nodes;
+  Kokkos::View<unsigned char*, MemSpace> first;  // first-touch bits (non-atomic scatter only)
   RealView geo, cellgeo, d1, w1;
   std::size_t bytes() const {
-    return nodes.span() * sizeof(int) +
+    return nodes.span() * sizeof(int) + first.span() +
            (geo.span() + cellgeo.span() + d1.span() + w1.span()) * sizeof(double);
   }
 };
@@ -380,7 +431,32 @@ void init_common(OperatorData& o, const SemMeshHost2D& m) {
   const Gll1D rule = gll_rule(m.degree);
   o.d1 = to_device(rule.deriv, "hyseis::sem::deriv");
   o.w1 = to_device(rule.weights, "hyseis::sem::weights");
-  o.nodes = to_device_int(batch_nodes(m, kLanes), "hyseis::sem::cell_nodes");
+  const std::vector<int> bn = batch_nodes(m, kLanes);
+  o.nodes = to_device_int(bn, "hyseis::sem::cell_nodes");
+  if constexpr (!kAtomicScatter) {
+    // First-touch bits in the kernel's scatter order (batch, q, lane); only used if every node
+    // is touched by some cell (otherwise untouched entries of r would keep stale values).
+    const int nq = (m.degree + 1) * (m.degree + 1), W = kLanes;
+    std::vector<unsigned char> bits(static_cast<std::size_t>(o.n_batches) * nq, 0);
+    std::vector<char> seen(m.n_nodes, 0);
+    int n_seen = 0;
+    for (int b = 0; b < o.n_batches; ++b)
+      for (int q = 0; q < nq; ++q)
+        for (int l = 0; l < W && b * W + l < m.n_cells; ++l) {
+          const int n = bn[(static_cast<std::size_t>(b) * nq + q) * W + l];
+          if (!seen[n]) {
+            seen[n] = 1;
+            ++n_seen;
+            bits[static_cast<std::size_t>(b) * nq + q] |= static_cast<unsigned char>(1u << l);
+          }
+        }
+    if (n_seen == m.n_nodes) {
+      o.first = Kokkos::View<unsigned char*, MemSpace>("hyseis::sem::first_touch", bits.size());
+      auto h = Kokkos::create_mirror_view(o.first);
+      for (std::size_t i = 0; i < bits.size(); ++i) h(i) = bits[i];
+      Kokkos::deep_copy(o.first, h);
+    }
+  }
 }
 
 // Picks the path: affine_const if every cell is affine with cell-constant fields, affine if
@@ -497,12 +573,12 @@ void ElasticOperator2D::apply(ConstVector u, Vector r) const {
     fail("ElasticOperator2D::apply", "u and r need 2*n_nodes = " + std::to_string(n) +
                                          " entries (got " + std::to_string(u.extent(0)) + ", " +
                                          std::to_string(r.extent(0)) + ")");
-  Kokkos::deep_copy(r, 0.0);
+  if (o.first.extent(0) == 0 || o.n_cells == 0) Kokkos::deep_copy(r, 0.0);
   dispatch_np(o.degree + 1, [&](auto npc) {
     constexpr int NP = decltype(npc)::value;
     auto run = [&](auto pc) {
       constexpr KernelPath P = decltype(pc)::value;
-      ElasticApply<NP, kLanes, P, kAtomicScatter> k{o.nodes, o.geo, o.cellgeo, o.d1, o.w1, u, r, o.n_cells};
+      ElasticApply<NP, kLanes, P, kAtomicScatter> k{o.nodes, o.first, o.geo, o.cellgeo, o.d1, o.w1, u, r, o.n_cells};
       Kokkos::parallel_for("hyseis::sem::elastic_apply", Kokkos::RangePolicy<ExecSpace>(0, o.n_batches), k);
     };
     switch (o.path) {
@@ -595,12 +671,12 @@ void AcousticOperator2D::apply(ConstVector p, Vector r) const {
     fail("AcousticOperator2D::apply", "p and r need n_nodes = " + std::to_string(n) +
                                           " entries (got " + std::to_string(p.extent(0)) + ", " +
                                           std::to_string(r.extent(0)) + ")");
-  Kokkos::deep_copy(r, 0.0);
+  if (o.first.extent(0) == 0 || o.n_cells == 0) Kokkos::deep_copy(r, 0.0);
   dispatch_np(o.degree + 1, [&](auto npc) {
     constexpr int NP = decltype(npc)::value;
     auto run = [&](auto pc) {
       constexpr KernelPath P = decltype(pc)::value;
-      AcousticApply<NP, kLanes, P, kAtomicScatter> k{o.nodes, o.geo, o.cellgeo, o.d1, o.w1, p, r, o.n_cells};
+      AcousticApply<NP, kLanes, P, kAtomicScatter> k{o.nodes, o.first, o.geo, o.cellgeo, o.d1, o.w1, p, r, o.n_cells};
       Kokkos::parallel_for("hyseis::sem::acoustic_apply", Kokkos::RangePolicy<ExecSpace>(0, o.n_batches), k);
     };
     switch (o.path) {

@@ -1,1 +1,0 @@
-namespace hyseis::scenarios { int cli_unit_anchor() { return 0; } }
