@@ -23,9 +23,13 @@
 #include <deal.II/lac/la_parallel_vector.h>
 #include <deal.II/numerics/data_out.h>
 
+#include <p4est.h>
+#include <sc.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <mutex>
 #include <limits>
 #include <optional>
 #include <sstream>
@@ -177,6 +181,19 @@ std::string fmt(double v) {
   return os.str();
 }
 
+/// libsc/p4est are initialised by deal.II's MPI_InitFinalize, which hyseis' mains do not use
+/// (they call MPI_Init_thread + Kokkos::ScopeGuard). Without it p4est logs every mesh
+/// operation; register both packages once, silently, unless someone already did.
+void ensure_p4est_initialised() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (p4est_package_id < 0) {
+      sc_init(MPI_COMM_WORLD, 0, 0, nullptr, SC_LP_SILENT);
+      p4est_init(nullptr, SC_LP_SILENT);
+    }
+  });
+}
+
 }  // namespace
 
 namespace detail {
@@ -196,6 +213,7 @@ GllNumbering gll_numbering(int degree) {
 
 RunResult run(const WaveProblem& problem, MPI_Comm comm, const ProgressFn& progress) {
   problem.validate();
+  ensure_p4est_initialised();
   const int rank = static_cast<int>(Utilities::MPI::this_mpi_process(comm));
   const int nranks = static_cast<int>(Utilities::MPI::n_mpi_processes(comm));
   const bool elastic = problem.physics == Physics::elastic;
@@ -276,8 +294,11 @@ RunResult run(const WaveProblem& problem, MPI_Comm comm, const ProgressFn& progr
       mesh.cell_nodes.push_back(k);
       const Point<2> x = fev.quadrature_point(q);
       node_xz[k] = {x[0], x[1]};
+      // The kernels' reference cell is [-1,1]^2 (gll_rule); deal.II's is [0,1]^2, so
+      // d(xi_kernel)/dx = 2 d(xi_dealii)/dx. jxw is the physical measure, the same in both.
       const auto ij = fev.inverse_jacobian(q);
-      mesh.inv_jacobian.insert(mesh.inv_jacobian.end(), {ij[0][0], ij[0][1], ij[1][0], ij[1][1]});
+      mesh.inv_jacobian.insert(mesh.inv_jacobian.end(),
+                               {2 * ij[0][0], 2 * ij[0][1], 2 * ij[1][0], 2 * ij[1][1]});
       mesh.jxw.push_back(fev.JxW(q));
     }
     cg.x0 = node_xz[local[0]][0];
@@ -648,12 +669,23 @@ RunResult run(const WaveProblem& problem, MPI_Comm comm, const ProgressFn& progr
     for (const auto& s : src)
       for (const int i : s.idx) f.local_element(i) = 0.0;
   };
+  // Damping enters with the end-of-step velocity v_{n+1} = v_{n+1/2} + dt/2 a_{n+1}:
+  //   M a_{n+1} + C v_{n+1} = f - K u_{n+1}  <=>  a_{n+1} = (f - K u - C v_{n+1/2}) / (M + dt/2 C),
+  // i.e. newmark_correct with the effective inverse mass 1/(M + dt/2 C). This is Newmark's
+  // gamma = 1/2 treatment of a diagonal damping (second order, no extra stability limit);
+  // damping on the half-step velocity alone is unstable at Stacey corners for cfl ~ 0.5.
+  DVec inv_mass_eff(part);
+  for (int i = 0; i < n_local; ++i) {
+    const double im = inv_mass.local_element(i);
+    inv_mass_eff.local_element(i) = im > 0 ? 1.0 / (1.0 / im + 0.5 * dt * damp.local_element(i)) : 0.0;
+  }
   const ks::Vector no_damping;
   auto correct = [&](double step) {
+    DVec& im = step > 0 ? inv_mass_eff : inv_mass;
     if (has_damping)
-      ks::newmark_correct(step, view(inv_mass), view(f), view(r), view(damp), view(v), view(a));
+      ks::newmark_correct(step, view(im), view(f), view(r), view(damp), view(v), view(a));
     else
-      ks::newmark_correct(step, view(inv_mass), view(f), view(r), no_damping, view(v), view(a));
+      ks::newmark_correct(step, view(im), view(f), view(r), no_damping, view(v), view(a));
   };
   auto check_finite = [&](int n) {
     const double m = ks::max_abs_or_nan(view(u));
