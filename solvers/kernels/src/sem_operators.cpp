@@ -42,12 +42,20 @@ namespace {
 #endif
 
 constexpr bool kHostMemory = Kokkos::SpaceAccessibility<Kokkos::HostSpace, MemSpace>::accessible;
-constexpr int kLanes = (kHostMemory && HYSEIS_KERNELS_VECTOR_EXT) ? 8 : 1;
 
+// HYSEIS_KERNELS_PORTABLE_PATH (CMake option of the standalone build) forces the code path a
+// GPU build takes (one cell per thread, atomic scatter, zero-filled r) on the host, so that
+// path is tested on machines without a GPU.
+#if defined(HYSEIS_KERNELS_PORTABLE_PATH)
+constexpr int kLanes = 1;
+constexpr bool kAtomicScatter = true;
+#else
+constexpr int kLanes = (kHostMemory && HYSEIS_KERNELS_VECTOR_EXT) ? 8 : 1;
 #if defined(KOKKOS_ENABLE_SERIAL)
 constexpr bool kAtomicScatter = !std::is_same_v<ExecSpace, Kokkos::Serial>;
 #else
 constexpr bool kAtomicScatter = true;
+#endif
 #endif
 
 template <int W>
