@@ -1,0 +1,185 @@
+// Cases convergence_h and convergence_p: spatial convergence of the SEM on an exact standing
+// mode of the acoustic wave equation.
+//
+// Exact solution. Acoustic "free" boundaries are pressure release (p = 0, Dirichlet), so in the
+// box [0, L]^2 with constant rho, kappa = rho c^2,
+//     p(x, z, t) = sin(m pi x / L) sin(n pi z / L) cos(w t),   w = c pi sqrt(m^2 + n^2) / L
+// solves (1/kappa) p_tt - div((1/rho) grad p) = 0 with p = 0 on all four sides; initial
+// p = sin sin, p_t = 0. We use (m, n) = (2, 1).
+//
+// Removing the time error exactly. The solver's explicit central-difference scheme applied to
+// an eigenmode u'' = -w^2 u with u_0 = 1, v_0 = 0 gives u_k = cos(k theta) exactly, with
+// cos(theta) = 1 - (w dt)^2 / 2 (the first step u_1 = u_0 + dt^2/2 a_0 is the same recurrence).
+// So we measure the final field against the exact TIME-DISCRETE solution
+//     p_dt(x, z, t) = sin sin cos(w~ t),   w~ = acos(1 - (w dt)^2 / 2) / dt,
+// and what remains is the spatial error alone (mode-shape error O(h^{p+1}) plus the phase error
+// from the discrete frequency w_h - w, which is converted by d theta / d w = dt (1 + O(w dt)^2)).
+// The run lasts one period, the error is RunStats::l2_error_final / l2_norm_exact_final (GLL
+// quadrature over the domain).
+#include <cmath>
+#include <sstream>
+#include <string>
+
+#include "case_util.hpp"
+#include "hyseis/core/plot.hpp"
+#include "hyseis/physics/wave/solver.hpp"
+
+namespace hyseis::validation {
+
+using namespace physics::wave;
+
+namespace {
+
+constexpr double kL = 1000.0, kC = 2000.0, kRho = 1000.0;
+constexpr int kM = 2, kN = 1;
+
+struct Level {
+  int nx, degree;
+  double h, dt, error;
+  int steps;
+};
+
+Level run_mode(int nx, int degree, MPI_Comm comm) {
+  const double w = kC * M_PI * std::sqrt(double(kM * kM + kN * kN)) / kL;
+  const double period = 2 * M_PI / w;
+  const double h = kL / nx;
+  // Conservative explicit step: 0.3 x the smallest GLL spacing / c (the smallest spacing of the
+  // degree-p GLL points is > h (1 - cos(pi/p)) / 2).
+  const double dt_est = 0.3 * h * (1 - std::cos(M_PI / degree)) / 2 / kC;
+  const int steps = static_cast<int>(std::ceil(period / dt_est));
+  const double dt = period / steps;
+  const double wt = std::acos(1 - 0.5 * (w * dt) * (w * dt)) / dt;
+  const double kx = kM * M_PI / kL, kz = kN * M_PI / kL;
+
+  WaveProblem p;
+  p.name = "convergence";
+  p.physics = Physics::acoustic;
+  p.mesh.xmin = 0;
+  p.mesh.xmax = kL;
+  p.mesh.zmin = 0;
+  p.mesh.zmax = kL;
+  p.mesh.nx = p.mesh.nz = nx;
+  p.mesh.degree = degree;
+  p.medium.layers = {Layer{1e30, kC, 0.0, kRho}};
+  p.boundaries.top = p.boundaries.bottom = p.boundaries.left = p.boundaries.right = BoundaryType::free;
+  SourceOptions s;  // a source is required by the API: zero amplitude
+  s.type = SourceType::pressure;
+  s.x = 0.5 * kL;
+  s.z = 0.5 * kL;
+  s.amplitude = 0.0;
+  p.sources = {s};
+  p.receivers = {Receiver{"centre", 0.3 * kL, 0.4 * kL}};
+  p.time.t_start = 0.0;
+  p.time.dt = dt;
+  p.time.duration = steps * dt;
+  p.snapshots.image_nx = 0;
+  p.snapshots.image_nz = 0;
+  p.analytic.initial_u = [=](double x, double z, double) {
+    return std::array<double, 2>{std::sin(kx * x) * std::sin(kz * z), 0.0};
+  };
+  p.analytic.initial_v = [](double, double, double) { return std::array<double, 2>{0.0, 0.0}; };
+  p.analytic.exact_u = [=](double x, double z, double t) {
+    return std::array<double, 2>{std::sin(kx * x) * std::sin(kz * z) * std::cos(wt * t), 0.0};
+  };
+  const RunResult r = run(p, comm);
+  Level lv{nx, degree, h, dt, r.stats.l2_error_final / r.stats.l2_norm_exact_final, steps};
+  return lv;
+}
+
+/// Least-squares slope of y against x.
+double fit_slope(const std::vector<double>& x, const std::vector<double>& y) {
+  const double n = static_cast<double>(x.size());
+  double sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sx += x[i];
+    sy += y[i];
+    sxx += x[i] * x[i];
+    sxy += x[i] * y[i];
+  }
+  return (n * sxy - sx * sy) / (n * sxx - sx * sx);
+}
+
+std::string levels_note(const std::vector<Level>& lv) {
+  std::ostringstream os;
+  os.precision(3);
+  for (const auto& l : lv) os << "[nx=" << l.nx << " p=" << l.degree << " err=" << l.error << "] ";
+  return os.str();
+}
+
+}  // namespace
+
+CaseResult convergence_h(const Options& o) {
+  const std::string c = "convergence_h";
+  detail::Stopwatch sw;
+  CaseResult out;
+  core::plot::LinePlot plot;
+  plot.title = "h-convergence, acoustic standing mode (2,1), relative L2 error after one period";
+  plot.xlabel = "element size h (m)";
+  plot.ylabel = "relative L2 error";
+  plot.log_x = plot.log_y = true;
+  const std::vector<std::pair<int, std::vector<int>>> studies = {{2, {4, 8, 16, 32}}, {4, {2, 4, 8, 16}}};
+  const std::array<std::array<unsigned char, 3>, 2> colors{{{220, 40, 40}, {40, 90, 220}}};
+  int si = 0;
+  for (const auto& [deg, meshes] : studies) {
+    std::vector<Level> lv;
+    std::vector<double> lh, le;
+    core::plot::Series ser;
+    ser.label = "degree " + std::to_string(deg);
+    ser.color = colors[si++];
+    for (int nx : meshes) {
+      lv.push_back(run_mode(nx, deg, o.comm));
+      lh.push_back(std::log(lv.back().h));
+      le.push_back(std::log(lv.back().error));
+      ser.x.push_back(lv.back().h);
+      ser.y.push_back(lv.back().error);
+    }
+    plot.series.push_back(ser);
+    const double rate = fit_slope(lh, le);
+    out.metrics.push_back(detail::make_metric(
+        c, "l2_rate_degree" + std::to_string(deg), rate, (deg + 1) - 0.3, ">=",
+        "fitted slope of log(rel. L2 error) vs log(h); expected p+1 = " + std::to_string(deg + 1) + "; " +
+            levels_note(lv)));
+  }
+  out.metrics.push_back(detail::wall_metric(c, sw.seconds(), 150.0));
+  if (!o.out_dir.empty()) core::plot::save_png(plot, o.out_dir + "/convergence_h.png");
+  return out;
+}
+
+CaseResult convergence_p(const Options& o) {
+  const std::string c = "convergence_p";
+  detail::Stopwatch sw;
+  CaseResult out;
+  const int nx = 4;
+  std::vector<Level> lv;
+  std::vector<double> lp, le;
+  core::plot::LinePlot plot;
+  plot.title = "p-convergence on a 4 x 4 mesh, acoustic standing mode (2,1)";
+  plot.xlabel = "polynomial degree p";
+  plot.ylabel = "relative L2 error";
+  plot.log_y = true;
+  core::plot::Series ser;
+  ser.label = "4 x 4 elements";
+  ser.color = {220, 40, 40};
+  double min_factor = 1e300;
+  for (int deg = 1; deg <= 6; ++deg) {
+    lv.push_back(run_mode(nx, deg, o.comm));
+    lp.push_back(deg);
+    le.push_back(std::log(lv.back().error));
+    ser.x.push_back(deg);
+    ser.y.push_back(lv.back().error);
+    if (lv.size() > 1) min_factor = std::min(min_factor, lv[lv.size() - 2].error / lv.back().error);
+  }
+  plot.series.push_back(ser);
+  const double slope = fit_slope(lp, le);
+  const std::string note = levels_note(lv);
+  // Exponential convergence: log(error) linear in p with a clearly negative slope.
+  out.metrics.push_back(detail::make_metric(c, "mean_reduction_factor_per_degree", std::exp(-slope), 5.0,
+                                            ">=", "exp(-slope) of the log-linear fit of log(err) vs p; " + note));
+  out.metrics.push_back(detail::make_metric(c, "min_reduction_factor_per_degree", min_factor, 2.0, ">=",
+                                            "smallest err(p-1)/err(p) over p = 2..6"));
+  out.metrics.push_back(detail::wall_metric(c, sw.seconds(), 150.0));
+  if (!o.out_dir.empty()) core::plot::save_png(plot, o.out_dir + "/convergence_p.png");
+  return out;
+}
+
+}  // namespace hyseis::validation
