@@ -1,6 +1,8 @@
 #pragma once
 // Internal interface between the sem_elastic_2d benchmark case (hyseis kernels) and its deal.II
 // MatrixFree baseline, which lives in its own translation unit (deal.II headers stay there).
+#include <algorithm>
+#include <ctime>
 #include <cmath>
 #include <cstddef>
 
@@ -32,6 +34,38 @@ inline void initial_displacement(double x, double z, double& ux, double& uz) {
   uz = 1e-2 * std::cos(3.0 * M_PI * x) * std::sin(M_PI * z) - 2e-3 * x * z;
 }
 
+/// CPU time of the calling thread in seconds (both codes run serially on this thread; unlike wall
+/// time it does not count the time other processes on a shared machine hold the core).
+inline double thread_seconds() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+/// Thread-CPU seconds per call of `step` (which must include any fence): calibrated to about
+/// target_seconds in total, split in 5 repetitions, the fastest repetition counts (robust against
+/// other processes on the machine). `steps` returns the number of timed calls.
+template <class Step>
+double time_per_step(Step&& step, double target_seconds, long& steps) {
+  double t0 = thread_seconds();
+  long calib = 0;
+  while (calib < 3 || thread_seconds() - t0 < 0.05 * target_seconds) {
+    step();
+    ++calib;
+  }
+  const double per = (thread_seconds() - t0) / calib;
+  const int reps = 5;
+  const long n = std::max<long>(2, static_cast<long>(target_seconds / reps / per));
+  double best = 1e300;
+  for (int r = 0; r < reps; ++r) {
+    t0 = thread_seconds();
+    for (long s = 0; s < n; ++s) step();
+    best = std::min(best, (thread_seconds() - t0) / n);
+  }
+  steps = reps * n;
+  return best;
+}
+
 struct RunResult {
   double ku_norm = 0;         ///< ||K u0||_2 (DOF-order independent)
   double u_norm_after = 0;    ///< ||u||_2 after `check_steps` steps from u0, v0 = 0
@@ -41,9 +75,10 @@ struct RunResult {
   std::size_t bytes = 0;      ///< operator data + the state vectors, bytes
 };
 
-/// One explicit step = predict, r = K u, correct. The timed loop runs at least `min_steps` and
-/// about `target_seconds`.
-RunResult run_hyseis_elastic(const ElasticProblem& p, int check_steps, double target_seconds);
-RunResult run_dealii_elastic(const ElasticProblem& p, int check_steps, double target_seconds);
+/// One explicit step = predict, r = K u, correct (three passes; `fused`: r = K u, then the
+/// corrector of this step fused with the predictor of the next, two passes). The check steps
+/// always use the three-pass step; the timed loop runs at least 5 steps and ~`target_seconds`.
+RunResult run_hyseis_elastic(const ElasticProblem& p, int check_steps, double target_seconds, bool fused);
+RunResult run_dealii_elastic(const ElasticProblem& p, int check_steps, double target_seconds, bool fused);
 
 }  // namespace hyseis::bench::detail

@@ -95,3 +95,26 @@ TEST(MaxAbsOrNan, FiniteNanAndInf) {
   big[9999] = -1e300;
   EXPECT_DOUBLE_EQ(max_abs_or_nan(t::to_view(big)), 1e300);
 }
+
+TEST(Newmark, FusedCorrectPredictEqualsSeparateCalls) {
+  for (bool damped : {false, true}) {
+    const std::size_t n = 1001;
+    const auto im = t::random_vector(n, 0.5, 2.0, 1), f = t::random_vector(n, -1, 1, 2);
+    const auto r = t::random_vector(n, -1, 1, 3), c = t::random_vector(n, 0.0, 0.3, 4);
+    const auto u0 = t::random_vector(n, -1, 1, 5), v0 = t::random_vector(n, -1, 1, 6);
+    const auto a0 = t::random_vector(n, -1, 1, 7);
+    Vector vim = t::to_view(im), vf = t::to_view(f), vr = t::to_view(r);
+    Vector vc = damped ? t::to_view(c) : Vector();
+    Vector u1 = t::to_view(u0), v1 = t::to_view(v0), a1 = t::to_view(a0);
+    Vector u2 = t::to_view(u0), v2 = t::to_view(v0), a2 = t::to_view(a0);
+    const double dt = 0.013;
+    newmark_correct(dt, vim, vf, vr, vc, v1, a1);
+    newmark_predict(dt, u1, v1, a1);
+    newmark_correct_predict(dt, vim, vf, vr, vc, u2, v2, a2);
+    EXPECT_LT(t::max_abs_diff(t::to_host(u1), t::to_host(u2)), 1e-15);
+    EXPECT_LT(t::max_abs_diff(t::to_host(v1), t::to_host(v2)), 1e-15);
+    EXPECT_LT(t::max_abs_diff(t::to_host(a1), t::to_host(a2)), 1e-15);
+    // and the step really changed the state
+    EXPECT_GT(t::max_abs_diff(t::to_host(u2), u0), 1e-4);
+  }
+}

@@ -68,6 +68,46 @@ void newmark_correct(double dt, ConstVector inv_mass, ConstVector f, ConstVector
   }
 }
 
+void newmark_correct_predict(double dt, ConstVector inv_mass, ConstVector f, ConstVector r,
+                             ConstVector damping, Vector u, Vector v, Vector a) {
+  const std::size_t n = v.extent(0);
+  check_len("newmark_correct_predict", "inv_mass", inv_mass.extent(0), n);
+  check_len("newmark_correct_predict", "f", f.extent(0), n);
+  check_len("newmark_correct_predict", "r", r.extent(0), n);
+  check_len("newmark_correct_predict", "u", u.extent(0), n);
+  check_len("newmark_correct_predict", "a", a.extent(0), n);
+  const double half_dt = 0.5 * dt, half_dt2 = 0.5 * dt * dt;
+  const double* mp = inv_mass.data();
+  const double* fp = f.data();
+  const double* rp = r.data();
+  double* up = u.data();
+  double* vp = v.data();
+  double* ap = a.data();
+  if (damping.extent(0) == 0) {
+    Kokkos::parallel_for(
+        "hyseis::sem::newmark_correct_predict", Kokkos::RangePolicy<ExecSpace>(0, n),
+        KOKKOS_LAMBDA(const std::size_t i) {
+          const double ai = mp[i] * (fp[i] - rp[i]);
+          ap[i] = ai;
+          const double vi = vp[i] + half_dt * ai;  // corrected v^{n+1}
+          up[i] += dt * vi + half_dt2 * ai;         // predicted u^{n+2}
+          vp[i] = vi + half_dt * ai;                // predicted v^{n+3/2}
+        });
+  } else {
+    check_len("newmark_correct_predict", "damping", damping.extent(0), n);
+    const double* cp = damping.data();
+    Kokkos::parallel_for(
+        "hyseis::sem::newmark_correct_predict_damped", Kokkos::RangePolicy<ExecSpace>(0, n),
+        KOKKOS_LAMBDA(const std::size_t i) {
+          const double ai = mp[i] * (fp[i] - rp[i] - cp[i] * vp[i]);
+          ap[i] = ai;
+          const double vi = vp[i] + half_dt * ai;
+          up[i] += dt * vi + half_dt2 * ai;
+          vp[i] = vi + half_dt * ai;
+        });
+  }
+}
+
 double max_abs_or_nan(ConstVector x) {
   if (x.extent(0) == 0) return 0.0;
   const double* xp = x.data();

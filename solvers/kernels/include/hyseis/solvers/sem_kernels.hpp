@@ -117,6 +117,13 @@ void newmark_predict(double dt, Vector u, Vector v, ConstVector a);
 /// `damping` may be an empty view (no damping); all others have equal length.
 void newmark_correct(double dt, ConstVector inv_mass, ConstVector f, ConstVector r,
                      ConstVector damping, Vector v, Vector a);
+/// Fused corrector of step n and predictor of step n+1 in one pass over the vectors (same
+/// arithmetic as newmark_correct followed by newmark_predict, ~30% less memory traffic):
+///   a = inv_mass (f - r - damping v); v += dt/2 a; u += dt v + dt^2/2 a; v += dt/2 a.
+/// A stepper then runs: predict once, then per step { r = K u; correct_predict }, and calls
+/// newmark_correct instead on the last step (when v must be the full-step velocity).
+void newmark_correct_predict(double dt, ConstVector inv_mass, ConstVector f, ConstVector r,
+                             ConstVector damping, Vector u, Vector v, Vector a);
 /// max |x_i| over the vector; returns NaN if any entry is not finite (NaN or +-inf).
 double max_abs_or_nan(ConstVector x);
 
