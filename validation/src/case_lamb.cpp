@@ -74,13 +74,13 @@ CaseResult lamb_free_surface(const Options& o) {
     Trace rx = ref, rz = ref;
     rx.value = tr.ux;
     rz.value = tr.uz;
-    detail::compare(c, "ux_" + tag, detail::ours_trace(r.seismograms, i, 0), rx, t0, t1, 0.03, 0.03, true,
+    detail::compare(c, "ux_" + tag, detail::ours_trace(r.seismograms, i, 0), rx, t0, t1, 0.03, 0.03, dt_ref,
                     note, "m", out.metrics, pairs);
-    detail::compare(c, "uz_" + tag, detail::ours_trace(r.seismograms, i, 1), rz, t0, t1, 0.03, 0.03, true,
+    detail::compare(c, "uz_" + tag, detail::ours_trace(r.seismograms, i, 1), rz, t0, t1, 0.03, 0.03, dt_ref,
                     note, "m", out.metrics, pairs);
   }
   out.metrics.push_back(detail::finite_metric(c, r.seismograms));
-  out.metrics.push_back(detail::wall_metric(c, sw.seconds(), 150.0));
+  out.metrics.push_back(detail::wall_metric(c, sw.seconds(), 150.0, detail::run_note(r.stats)));
   write_comparison(o.out_dir, c, "Lamb's problem (surface line force)", pairs);
   return out;
 }

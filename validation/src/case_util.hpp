@@ -2,6 +2,7 @@
 // Helpers shared by the validation cases (internal header).
 #include <chrono>
 #include <filesystem>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -42,11 +43,11 @@ inline Trace ours_trace(const physics::wave::Seismograms& s, std::size_t rec, st
 }
 
 /// Compares `ours` (our native axis) with `ref` over [t0, t1]: appends rel_L2 (<= tol_l2),
-/// optionally |peak ratio - 1| (<= tol_peak, if > 0) and |xcorr lag| in samples (<= 1, if
-/// lag_metric), and the pair for plotting.
+/// optionally |peak ratio - 1| (<= tol_peak, if > 0) and |cross-correlation lag| in seconds
+/// (<= lag_tol_s, if > 0: one sample of the benchmark's own run), and the pair for plotting.
 inline void compare(const std::string& case_name, const std::string& tag, const Trace& ours,
                     const Trace& ref, double t0, double t1, double tol_l2, double tol_peak,
-                    bool lag_metric, const std::string& note, const std::string& unit,
+                    double lag_tol_s, const std::string& note, const std::string& unit,
                     std::vector<Metric>& metrics, std::vector<TracePair>& pairs) {
   std::vector<double> on_ref = interpolate_cubic(ours, ref.time, 0.0);
   metrics.push_back(make_metric(case_name, "rel_L2_" + tag, relative_l2(on_ref, ref, t0, t1), tol_l2,
@@ -54,9 +55,14 @@ inline void compare(const std::string& case_name, const std::string& tag, const 
   if (tol_peak > 0)
     metrics.push_back(make_metric(case_name, "peak_ratio_err_" + tag,
                                   std::abs(peak_ratio(on_ref, ref, t0, t1) - 1.0), tol_peak, "<=", note));
-  if (lag_metric)
-    metrics.push_back(make_metric(case_name, "xcorr_lag_samples_" + tag,
-                                  std::abs(xcorr_lag(on_ref, ref, t0, t1, 20)), 1.0, "<=", note));
+  if (lag_tol_s > 0) {
+    const double dt_ref = ref.time[1] - ref.time[0];
+    const double lag = xcorr_lag(on_ref, ref, t0, t1, 40);
+    std::ostringstream os;
+    os << note << "; lag " << lag << " samples of the reference axis (dt " << dt_ref
+       << " s), positive = ours later; tolerance = 1 sample of the benchmark run";
+    metrics.push_back(make_metric(case_name, "xcorr_lag_s_" + tag, std::abs(lag) * dt_ref, lag_tol_s, "<=", os.str()));
+  }
   TracePair tp;
   tp.name = tag;
   tp.ours = std::move(on_ref);
@@ -73,8 +79,17 @@ inline Metric finite_metric(const std::string& case_name, const physics::wave::S
   return make_metric(case_name, "all_traces_finite", ok ? 1.0 : 0.0, 1.0, ">=", "NaN/Inf check on every trace");
 }
 
-inline Metric wall_metric(const std::string& case_name, double seconds, double budget) {
-  return make_metric(case_name, "wall_time_s", seconds, budget, "<=", "wall time of the case (one rank)");
+inline Metric wall_metric(const std::string& case_name, double seconds, double budget,
+                          const std::string& extra = "") {
+  return make_metric(case_name, "wall_time_s", seconds, budget, "<=",
+                     "wall time of the case on this run's ranks" + (extra.empty() ? "" : "; " + extra));
+}
+
+inline std::string run_note(const physics::wave::RunStats& s) {
+  std::ostringstream os;
+  os << "cells " << s.n_cells << ", GLL points " << s.n_gll_points << ", dt " << s.dt << " s (stable "
+     << s.dt_stable << "), steps " << s.n_steps << ", loop " << s.wall_time_loop << " s";
+  return os.str();
 }
 
 struct Stopwatch {
