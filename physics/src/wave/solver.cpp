@@ -123,8 +123,11 @@ struct PointStencil {
 /// contain the point (tolerance 1e-10 in unit coordinates) the one with the smallest centre
 /// (cx, then cz) wins, independently of the partition. Returns the local cell index on the
 /// owning rank and -1 elsewhere.
-int locate(const std::vector<CellGeom>& cells, double x, double z, MPI_Comm comm, double& xi,
-           double& eta) {
+int locate(const std::vector<CellGeom>& cells, const MeshOptions& mo, double x, double z,
+           MPI_Comm comm, double& xi, double& eta) {
+  // validate() accepts points up to 1e-9 * size outside the domain: move them onto it.
+  x = std::clamp(x, mo.xmin, mo.xmax);
+  z = std::clamp(z, mo.zmin, mo.zmax);
   const double tol = 1e-10;
   int best = -1;
   for (std::size_t c = 0; c < cells.size(); ++c) {
@@ -482,7 +485,7 @@ RunResult run(const WaveProblem& problem, MPI_Comm comm, const ProgressFn& progr
   for (std::size_t s = 0; s < problem.sources.size(); ++s) {
     const SourceOptions& so = problem.sources[s];
     double xi = 0, eta = 0;
-    const int c = locate(geom, so.x, so.z, comm, xi, eta);
+    const int c = locate(geom, mo, so.x, so.z, comm, xi, eta);
     zero_all(f);
     if (c >= 0) {
       shape(geom[c], xi, eta, val, gx, gz);
@@ -519,7 +522,7 @@ RunResult run(const WaveProblem& problem, MPI_Comm comm, const ProgressFn& progr
   std::vector<LocalReceiver> recs;
   for (std::size_t i = 0; i < problem.receivers.size(); ++i) {
     double xi = 0, eta = 0;
-    const int c = locate(geom, problem.receivers[i].x, problem.receivers[i].z, comm, xi, eta);
+    const int c = locate(geom, mo, problem.receivers[i].x, problem.receivers[i].z, comm, xi, eta);
     if (c < 0) continue;
     shape(geom[c], xi, eta, val, gx, gz);
     LocalReceiver lr{static_cast<int>(i), {}, {}};
