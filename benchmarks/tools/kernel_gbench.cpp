@@ -41,8 +41,27 @@ void BM_AcousticApply(benchmark::State& st) {
   st.SetItemsProcessed(st.iterations() * static_cast<long>(mesh.n_nodes));
   st.SetLabel(to_string(op.path()));
 }
+// Newmark passes over 2 * points entries (elastic vectors); mode 0: predict, 1: correct,
+// 2: fused correct+predict.
+void BM_Newmark(benchmark::State& st) {
+  const std::size_t points = static_cast<std::size_t>(st.range(0)), n = 2 * points;
+  const int mode = static_cast<int>(st.range(1));
+  Vector u("u", n), v("v", n), a("a", n), r("r", n), f("f", n), m("m", n), none;
+  Kokkos::deep_copy(u, 1.0);
+  Kokkos::deep_copy(m, 1.0);
+  Kokkos::deep_copy(r, 1e-3);
+  for (auto _ : st) {
+    if (mode == 0) newmark_predict(1e-3, u, v, a);
+    if (mode == 1) newmark_correct(1e-3, m, f, r, none, v, a);
+    if (mode == 2) newmark_correct_predict(1e-3, m, f, r, none, u, v, a);
+    Kokkos::fence();
+  }
+  st.SetItemsProcessed(st.iterations() * static_cast<long>(points));
+  st.SetLabel(mode == 0 ? "predict" : mode == 1 ? "correct" : "correct_predict");
+}
 }  // namespace
 
+BENCHMARK(BM_Newmark)->Args({10201, 0})->Args({10201, 1})->Args({10201, 2})->Args({1002001, 0})->Args({1002001, 1})->Args({1002001, 2});
 BENCHMARK(BM_ElasticApply)->Args({4, 79, 0})->Args({4, 79, 1})->Args({4, 250, 0})->Args({2, 158, 0})->Args({6, 53, 0})->Args({8, 40, 0});
 BENCHMARK(BM_AcousticApply)->Args({4, 79, 0})->Args({4, 250, 0});
 
