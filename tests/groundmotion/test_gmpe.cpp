@@ -162,6 +162,30 @@ TEST(Groundmotion, StyleOfFaulting) {
             c.evaluate(rupture(7.0, 0.0), s, Imt::pga()).ln_median);
 }
 
+TEST(Groundmotion, BSSA14BasinTerm) {
+  BSSA14Options o;
+  o.basin = BSSA14Basin::california;
+  const BSSA14 basin(o), none;
+  Site s = site(30.0, 400.0);
+  // Unknown Z1.0 or Z1.0 at the Vs30-conditional mean: no change.
+  EXPECT_DOUBLE_EQ(basin.evaluate(rupture(6.5), s, Imt::sa(3.0)).ln_median,
+                   none.evaluate(rupture(6.5), s, Imt::sa(3.0)).ln_median);
+  s.z1pt0 = 1000.0 * BSSA14::mean_z1pt0_km(400.0);
+  EXPECT_NEAR(basin.evaluate(rupture(6.5), s, Imt::sa(3.0)).ln_median,
+              none.evaluate(rupture(6.5), s, Imt::sa(3.0)).ln_median, 1e-12);
+  // Deep basin: amplification at long periods, none below 0.65 s.
+  s.z1pt0 += 500.0;
+  EXPECT_GT(basin.evaluate(rupture(6.5), s, Imt::sa(3.0)).ln_median,
+            none.evaluate(rupture(6.5), s, Imt::sa(3.0)).ln_median);
+  EXPECT_DOUBLE_EQ(basin.evaluate(rupture(6.5), s, Imt::sa(0.3)).ln_median,
+                   none.evaluate(rupture(6.5), s, Imt::sa(0.3)).ln_median);
+  // mu_z1: about 0.5 km at Vs30 = 180 m/s (California), decreasing with Vs30.
+  EXPECT_GT(BSSA14::mean_z1pt0_km(180.0), 0.4);
+  EXPECT_LT(BSSA14::mean_z1pt0_km(180.0), 0.6);
+  EXPECT_GT(BSSA14::mean_z1pt0_km(300.0), BSSA14::mean_z1pt0_km(760.0));
+  EXPECT_GT(BSSA14::mean_z1pt0_km(300.0, BSSA14Basin::japan), 0.0);
+}
+
 TEST(Groundmotion, CY14SiteTerms) {
   const CY14 c;
   // Z1.0 equal to the Vs30-conditional mean is the same as unknown Z1.0.

@@ -86,6 +86,14 @@ double phi_of(const Coeffs& C, double mag, double rjb, double vs30) {
   return phi_mr;
 }
 
+// Basin-depth term F_dz1, eqs. (9)-(10); applies for T >= 0.65 s (the table's f6, f7 below
+// 0.65 s are placeholders).
+double basin_term(const Coeffs& C, const Site& site, BSSA14Basin basin) {
+  if (basin == BSSA14Basin::none || C[kT] < 0.65 || std::isnan(site.z1pt0)) return 0.0;
+  const double dz1 = site.z1pt0 / 1000.0 - BSSA14::mean_z1pt0_km(site.vs30, basin);
+  return dz1 <= C[f7] / C[f6] ? C[f6] * dz1 : C[f7];
+}
+
 void check_input(const Rupture& rup, const Site& site) {
   const std::string m = "BSSA14";
   detail::require_finite(rup.mag, "magnitude", m);
@@ -97,6 +105,8 @@ void check_input(const Rupture& rup, const Site& site) {
   HYSEIS_REQUIRE(site.rjb >= 0, core::InvalidInput, m << ": Rjb must be >= 0 km, got " << site.rjb);
   detail::require_finite(site.vs30, "Vs30", m);
   HYSEIS_REQUIRE(site.vs30 > 0, core::InvalidInput, m << ": Vs30 must be > 0 m/s, got " << site.vs30);
+  HYSEIS_REQUIRE(std::isnan(site.z1pt0) || (std::isfinite(site.z1pt0) && site.z1pt0 >= 0), core::InvalidInput,
+                 m << ": Z1.0 must be >= 0 m (or NaN for unknown), got " << site.z1pt0);
 }
 
 }  // namespace
@@ -113,12 +123,21 @@ GmpeResult BSSA14::evaluate(const Rupture& rup, const Site& site, const Imt& imt
   return detail::evaluate_imt(kBSSA14Table, imt, options_.period_policy, name(), [&](const Coeffs& C) {
     GmpeResult r;
     r.ln_median = source_term(C, rup.mag, mech) + path_term(C, rup.mag, site.rjb) +
-                  linear_site_term(C, site.vs30) + nonlinear_site_term(C, site.vs30, pga_r);
+                  linear_site_term(C, site.vs30) + nonlinear_site_term(C, site.vs30, pga_r) +
+                  basin_term(C, site, options_.basin);
     r.tau = tau_of(C, rup.mag);
     r.phi = phi_of(C, rup.mag, site.rjb, site.vs30);
     r.sigma = std::sqrt(r.tau * r.tau + r.phi * r.phi);
     return r;
   });
+}
+
+double BSSA14::mean_z1pt0_km(double vs30, BSSA14Basin region) {
+  if (region == BSSA14Basin::japan)
+    return std::exp(-5.23 / 2.0 * std::log((vs30 * vs30 + 412.39 * 412.39) / (1360.0 * 1360.0 + 412.39 * 412.39))) /
+           1000.0;
+  const double a4 = std::pow(570.94, 4);
+  return std::exp(-7.15 / 4.0 * std::log((std::pow(vs30, 4) + a4) / (std::pow(1360.0, 4) + a4))) / 1000.0;
 }
 
 std::vector<double> BSSA14::periods() const { return detail::table_periods(kBSSA14Table); }
