@@ -97,10 +97,10 @@ core::plot::Image image_of(const wave::GriddedField& g) {
   core::plot::Image im;
   im.nx = g.nx;
   im.nz = g.nz;
-  // GriddedField samples pixel centres; plot::Image spans its extent with nodes.
-  const double hx = (g.xmax - g.xmin) / std::max(1, g.nx), hz = (g.zmax - g.zmin) / std::max(1, g.nz);
-  im.xmin = (g.xmin + hx / 2) / 1000, im.xmax = (g.xmax - hx / 2) / 1000;
-  im.zmin = (g.zmin + hz / 2) / 1000, im.zmax = (g.zmax - hz / 2) / 1000;
+  // GriddedField samples pixel centres, plot::Image nodes spanning the extent: at ~500 pixels
+  // the half-pixel difference is invisible, and the full extent keeps the axis ends labelled.
+  im.xmin = g.xmin / 1000, im.xmax = g.xmax / 1000;
+  im.zmin = g.zmin / 1000, im.zmax = g.zmax / 1000;
   im.values = g.values;
   im.xlabel = "x (km)";
   im.ylabel = "z (km)";
@@ -240,7 +240,6 @@ RunReport run_wave_scenario(const WaveScenario& sc, const std::string& out_dir, 
         {"type", sc.type},
         {"physics", problem.physics == wave::Physics::elastic ? "elastic" : "acoustic"},
         {"hyseis_version", core::version()},
-        {"config", core::json::from_yaml(YAML::Load(sc.resolved_yaml))},
         {"dt", st.dt},
         {"dt_stable", st.dt_stable},
         {"n_steps", st.n_steps},
@@ -259,6 +258,7 @@ RunReport run_wave_scenario(const WaveScenario& sc, const std::string& out_dir, 
         {"global_peak",
          {{"value", global.value}, {"receiver", global_name}, {"component", global.component}, {"time", global.time}}},
         {"outputs", files},
+        {"config", core::json::from_yaml(YAML::Load(sc.resolved_yaml))},
     };
     core::json::write_atomic(dir->file("summary.json"), j);
     dir->commit();

@@ -7,7 +7,8 @@
 
 namespace hyseis::core::json {
 
-using Json = nlohmann::json;
+/// Keys keep their insertion order (summary files read top to bottom).
+using Json = nlohmann::ordered_json;
 
 /// Writes `j` (pretty-printed, 2-space indent) to `<path>.tmp`, then renames. Non-finite
 /// numbers are written as null. Throws core::IoError.
