@@ -216,33 +216,41 @@ void dispatch_np(int np, F&& f) {
 // Serial: plain stores/adds; `first` (one byte per (batch, q), bit l = lane l) marks the first
 // write to a node in the kernel's own execution order, which stores instead of adding, so r
 // needs no zero-fill pass. Other execution spaces: r is zero-filled and updated atomically.
-template <int NQ, int W, bool Atomic, class P>
+// NC interleaved components per node (elastic: 2, acoustic: 1); vals[c][q] is component c.
+template <int NQ, int W, int NC, bool Atomic, class P>
 KOKKOS_FORCEINLINE_FUNCTION void scatter(double* rp, const int* nb, const unsigned char* first,
-                                         int lanes, const P* vals, int stride, int comp) {
+                                         int lanes, const P (&vals)[NC][NQ]) {
   for (int q = 0; q < NQ; ++q) {
-    double tmp[W];
-    store_pack(tmp, vals[q]);
+    double tmp[NC][W];
+    for (int c = 0; c < NC; ++c) store_pack(tmp[c], vals[c][q]);
     const unsigned f = first ? first[q] : 0u;
-    for (int l = 0; l < lanes; ++l) {
-      double* dst = rp + stride * nb[q * W + l] + comp;
+    auto put = [&](int l) {
+      double* dst = rp + NC * nb[q * W + l];
       if constexpr (Atomic) {
-        Kokkos::atomic_add(dst, tmp[l]);
+        for (int c = 0; c < NC; ++c) Kokkos::atomic_add(dst + c, tmp[c][l]);
       } else {
-        if ((f >> l) & 1u)
-          *dst = tmp[l];
-        else
-          *dst += tmp[l];
+        // first touch: store (select, not multiply, so stale NaN/inf in r cannot leak in)
+        const bool store = (f >> l) & 1u;
+        for (int c = 0; c < NC; ++c) dst[c] = (store ? 0.0 : dst[c]) + tmp[c][l];
       }
+    };
+    if (lanes == W) {
+      for (int l = 0; l < W; ++l) put(l);
+    } else {
+      for (int l = 0; l < lanes; ++l) put(l);
     }
   }
 }
 
-template <int NQ, int W, class P>
-KOKKOS_FORCEINLINE_FUNCTION void gather(const double* up, const int* nb, P* vals, int stride, int comp) {
+template <int NQ, int W, int NC, class P>
+KOKKOS_FORCEINLINE_FUNCTION void gather(const double* up, const int* nb, P (&vals)[NC][NQ]) {
   for (int q = 0; q < NQ; ++q) {
-    double tmp[W];
-    for (int l = 0; l < W; ++l) tmp[l] = up[stride * nb[q * W + l] + comp];
-    vals[q] = load_pack<P>(tmp);
+    double tmp[NC][W];
+    for (int l = 0; l < W; ++l) {
+      const double* src = up + NC * nb[q * W + l];
+      for (int c = 0; c < NC; ++c) tmp[c][l] = src[c];
+    }
+    for (int c = 0; c < NC; ++c) vals[c][q] = load_pack<P>(tmp[c]);
   }
 }
 
@@ -299,8 +307,7 @@ struct ElasticApply {
     const int* nb = nodes.data() + static_cast<std::size_t>(b) * NQ * W;
 
     P uu[2][NQ];
-    gather<NQ, W>(u.data(), nb, uu[0], 2, 0);
-    gather<NQ, W>(u.data(), nb, uu[1], 2, 1);
+    gather<NQ, W, 2>(u.data(), nb, uu);
     P gxi[2][NQ], get[2][NQ];
     ref_gradients<NP, 2>(D, uu, gxi, get);
 
@@ -354,8 +361,7 @@ struct ElasticApply {
     ref_divergence<NP, 2>(D, gxi, get, uu);
     const int lanes = (b + 1) * W <= n_cells ? W : n_cells - b * W;
     const unsigned char* f = first.extent(0) ? first.data() + static_cast<std::size_t>(b) * NQ : nullptr;
-    scatter<NQ, W, Atomic>(r.data(), nb, f, lanes, uu[0], 2, 0);
-    scatter<NQ, W, Atomic>(r.data(), nb, f, lanes, uu[1], 2, 1);
+    scatter<NQ, W, 2, Atomic>(r.data(), nb, f, lanes, uu);
   }
 };
 
@@ -381,7 +387,7 @@ struct AcousticApply {
     }
     const int* nb = nodes.data() + static_cast<std::size_t>(b) * NQ * W;
     P pl[1][NQ];
-    gather<NQ, W>(u.data(), nb, pl[0], 1, 0);
+    gather<NQ, W, 1>(u.data(), nb, pl);
     P pxi[1][NQ], pet[1][NQ];
     ref_gradients<NP, 1>(D, pl, pxi, pet);
 
@@ -414,7 +420,7 @@ struct AcousticApply {
     ref_divergence<NP, 1>(D, pxi, pet, pl);
     const int lanes = (b + 1) * W <= n_cells ? W : n_cells - b * W;
     const unsigned char* f = first.extent(0) ? first.data() + static_cast<std::size_t>(b) * NQ : nullptr;
-    scatter<NQ, W, Atomic>(r.data(), nb, f, lanes, pl[0], 1, 0);
+    scatter<NQ, W, 1, Atomic>(r.data(), nb, f, lanes, pl);
   }
 };
 
