@@ -63,10 +63,13 @@ inline void compare(const std::string& case_name, const std::string& tag, const 
        << " s), positive = ours later; tolerance = 1 sample of the benchmark run";
     metrics.push_back(make_metric(case_name, "xcorr_lag_s_" + tag, std::abs(lag) * dt_ref, lag_tol_s, "<=", os.str()));
   }
-  TracePair tp;
+  TracePair tp;  // plotted and written over the comparison window only
   tp.name = tag;
-  tp.ours = std::move(on_ref);
-  tp.ref = ref;
+  for (std::size_t n : window_indices(ref.time, t0, t1)) {
+    tp.ours.push_back(on_ref[n]);
+    tp.ref.time.push_back(ref.time[n]);
+    tp.ref.value.push_back(ref.value[n]);
+  }
   tp.ref_label = note;
   tp.unit = unit;
   pairs.push_back(std::move(tp));
