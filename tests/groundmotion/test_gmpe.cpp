@@ -162,6 +162,50 @@ TEST(Groundmotion, StyleOfFaulting) {
             c.evaluate(rupture(7.0, 0.0), s, Imt::pga()).ln_median);
 }
 
+TEST(Groundmotion, CY14HangingWall) {
+  // Dipping reverse fault: at equal Rrup, a hanging-wall site (Rx > 0) is shaken more than a
+  // footwall site (Rx < 0, F_HW = 0); the term vanishes for a vertical fault.
+  const CY14 c;
+  Rupture r = rupture(7.0, 90.0);
+  r.dip = 45.0;
+  r.ztor = 1.0;
+  Site hw = site(10.0);
+  hw.rjb = 2.0;
+  hw.rx = 8.0;
+  Site fw = hw;
+  fw.rx = -8.0;
+  fw.rjb = 8.0;
+  EXPECT_GT(c.evaluate(r, hw, Imt::pga()).ln_median, c.evaluate(r, fw, Imt::pga()).ln_median);
+  r.dip = 90.0;
+  hw.rjb = fw.rjb;
+  EXPECT_NEAR(c.evaluate(r, hw, Imt::pga()).ln_median, c.evaluate(r, fw, Imt::pga()).ln_median, 1e-12);
+}
+
+TEST(Groundmotion, ModelsAgreeRoughlyOnPgaPgv) {
+  // The PGA/PGV rows are not in the CY14 verification tables: check the two independent models
+  // against each other (within a factor 1.8; largest found: 1.54 for PGA) for strike-slip events, and CY14 PGA = SA(0.01)
+  // (identical coefficient rows).
+  const BSSA14 b;
+  const CY14 c;
+  for (double m : {5.0, 6.0, 7.0, 7.5})
+    for (double d : {5.0, 20.0, 50.0})
+      for (double vs : {300.0, 760.0}) {
+        Rupture r = rupture(m);
+        r.ztor = CY14::mean_ztor(m, 0.0);
+        Site s = site(d, vs);
+        s.rrup = std::sqrt(d * d + r.ztor * r.ztor);
+        for (const Imt& imt : {Imt::pga(), Imt::pgv(), Imt::sa(1.0)}) {
+          const double lb = b.evaluate(r, s, imt).ln_median, lc = c.evaluate(r, s, imt).ln_median;
+          EXPECT_LT(std::abs(lb - lc), std::log(1.8)) << imt.name() << " M " << m << " R " << d << " Vs30 " << vs;
+        }
+        EXPECT_DOUBLE_EQ(c.evaluate(r, s, Imt::pga()).ln_median, c.evaluate(r, s, Imt::sa(0.01)).ln_median);
+      }
+  // PGV of an M 7 at 10 km on rock: tens of cm/s.
+  const double pgv = std::exp(b.evaluate(rupture(7.0), site(10.0, 760.0), Imt::pgv()).ln_median);
+  EXPECT_GT(pgv, 15.0);
+  EXPECT_LT(pgv, 60.0);
+}
+
 TEST(Groundmotion, BSSA14BasinTerm) {
   BSSA14Options o;
   o.basin = BSSA14Basin::california;
