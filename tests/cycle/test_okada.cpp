@@ -130,6 +130,45 @@ TEST(Okada, GradientsMatchFiniteDifferencesAtDepth) {
     }
 }
 
+TEST(Okada, GradientsExactOnSingularLines) {
+  // Points where the paper's singular-point rules act (theta at q = 0, the I4 arctangent at xi = 0,
+  // R + eta = 0): on the fault plane's extension beyond an edge, on the extension of an edge line,
+  // and on the extension of a surface-breaking trace. The gradients must still equal central
+  // differences (the field is smooth there).
+  const double h = 1e-6;
+  for (double dip : {90.0, 70.0, 30.0, -50.0})
+    for (double eta : {3.0, -2.5, 0.7})
+      for (double xoff : {0.0, 1.0})
+        for (const Slip& s : {Slip{1, 0, 0}, Slip{0, 1, 0}, Slip{0, 0, 1}}) {
+          if (xoff == 0.0 && eta == 0.7) continue;   // on the fault edge itself: singular
+          const double sd = std::sin(dip * M_PI / 180), cd = dip == 90.0 ? 0.0 : std::cos(dip * M_PI / 180);
+          const double x0[3] = {3.25 + xoff, eta * cd, -7.0 + eta * sd};
+          auto f = [&](const double* p) { return dc3d(kAlpha, p[0], p[1], p[2], 7.0, dip, -3.25, 3.25, -1.6, 1.6, s); };
+          const Deformation d0 = f(x0);
+          ASSERT_FALSE(d0.singular);
+          for (int j = 0; j < 3; ++j) {
+            double p[3] = {x0[0], x0[1], x0[2]}, m[3] = {x0[0], x0[1], x0[2]};
+            p[j] += h;
+            m[j] -= h;
+            const Deformation a = f(p), b = f(m);
+            for (int i = 0; i < 3; ++i)
+              EXPECT_NEAR((a.u[i] - b.u[i]) / (2 * h), d0.g(i, j), 1e-7 * max_abs_grad(d0))
+                  << "dip " << dip << " eta " << eta << " xoff " << xoff << " i " << i << " j " << j;
+          }
+        }
+  for (double x : {-1.0, 4.0})
+    for (const Slip& s : {Slip{1, 0, 0}, Slip{0, 1, 0}, Slip{0, 0, 1}}) {
+      auto f = [&](double xx, double yy) { return okada85_rect(kAlpha, xx, yy, 2.0, 90.0, 3.0, 2.0, s); };
+      const Deformation d0 = f(x, 0.0);
+      ASSERT_FALSE(d0.singular);
+      const Deformation ax = f(x + h, 0.0), bx = f(x - h, 0.0), ay = f(x, h), by = f(x, -h);
+      for (int i = 0; i < 3; ++i) {
+        EXPECT_NEAR((ax.u[i] - bx.u[i]) / (2 * h), d0.g(i, 0), 1e-7 * max_abs_grad(d0)) << x << " " << i;
+        EXPECT_NEAR((ay.u[i] - by.u[i]) / (2 * h), d0.g(i, 1), 1e-7 * max_abs_grad(d0)) << x << " " << i;
+      }
+    }
+}
+
 TEST(Okada, NavierEquilibriumAtDepth) {
   // mu lap u + (lambda + mu) grad div u = 0, second derivatives by central differences of the
   // exact gradients; lambda = 2, mu = 1.
