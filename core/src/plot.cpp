@@ -549,20 +549,6 @@ void save_png(const Image& img, const std::string& path) {
   if (!(img.xmax > img.xmin) || !(img.zmax > img.zmin))
     throw InvalidInput("image '" + path + "': empty extent");
   Canvas c(img.width, img.height);
-  // Equal aspect: fit the domain into the space left of the colour bar.
-  const int left = 110, right = 130, top = 60, bottom = 75;
-  const double avail_w = img.width - left - right, avail_h = img.height - top - bottom;
-  const double sx = avail_w / (img.xmax - img.xmin), sz = avail_h / (img.zmax - img.zmin);
-  const double scale = std::min(sx, sz);
-  const int pw = std::max(10, static_cast<int>(std::lround((img.xmax - img.xmin) * scale)));
-  const int ph = std::max(10, static_cast<int>(std::lround((img.zmax - img.zmin) * scale)));
-  Frame f;
-  f.r.x0 = left + static_cast<int>((avail_w - pw) / 2);
-  f.r.y0 = top + static_cast<int>((avail_h - ph) / 2);
-  f.r.x1 = f.r.x0 + pw;
-  f.r.y1 = f.r.y0 + ph;
-  f.x = {img.xmin, img.xmax, false};
-  f.y = {img.zmin, img.zmax, false};
   // Colour range.
   std::vector<double> mags;
   double vmin = 1e300, vmax = -1e300;
@@ -594,6 +580,25 @@ void save_png(const Image& img, const std::string& path) {
     }
     if (!(hi > lo)) std::tie(lo, hi) = padded(lo, hi, 0);
   }
+  // Colour-bar ticks first: their labels decide the right margin.
+  const Ticks ct = nice_ticks(lo, hi, 6);
+  int lab_w = 0;
+  for (double v : ct.values) lab_w = std::max(lab_w, text_width(tick_label(v, ct.step), 2));
+  const int cb_space = 25 + 20 + 8 + lab_w + 12 + (img.colorbar_label.empty() ? 0 : text_height(2) + 8);
+  // Equal aspect: fit the domain into the space left of the colour bar.
+  const int left = 110, right = cb_space, top = 60, bottom = 75;
+  const double avail_w = img.width - left - right, avail_h = img.height - top - bottom;
+  const double sx = avail_w / (img.xmax - img.xmin), sz = avail_h / (img.zmax - img.zmin);
+  const double scale = std::min(sx, sz);
+  const int pw = std::max(10, static_cast<int>(std::lround((img.xmax - img.xmin) * scale)));
+  const int ph = std::max(10, static_cast<int>(std::lround((img.zmax - img.zmin) * scale)));
+  Frame f;
+  f.r.x0 = left + static_cast<int>((avail_w - pw) / 2);
+  f.r.y0 = top + static_cast<int>((avail_h - ph) / 2);
+  f.r.x1 = f.r.x0 + pw;
+  f.r.y1 = f.r.y0 + ph;
+  f.x = {img.xmin, img.xmax, false};
+  f.y = {img.zmin, img.zmax, false};
   // Bilinear sampling of the grid (values at nodes spanning the extent).
   auto sample = [&](double x, double z) {
     const double gx = img.nx > 1 ? (x - img.xmin) / (img.xmax - img.xmin) * (img.nx - 1) : 0;
@@ -639,17 +644,13 @@ void save_png(const Image& img, const std::string& path) {
   }
   outline_polygon(c, {{{cbx0 - 0.5, cby0 - 0.5}}, {{cbx1 - 0.5, cby0 - 0.5}}, {{cbx1 - 0.5, cby1 - 0.5}}, {{cbx0 - 0.5, cby1 - 0.5}}},
                   kBlack, 1.0);
-  const Ticks ct = nice_ticks(lo, hi, std::max(3, (cby1 - cby0) / 60));
-  int lab_w = 0;
   for (double v : ct.values) {
     const double y = std::floor(cby1 - (v - lo) / (hi - lo) * (cby1 - cby0)) + 0.5;
     line(c, cbx1, y, cbx1 + 5, y, kBlack, 1.2);
-    const std::string l = tick_label(v, ct.step);
-    lab_w = std::max(lab_w, text_width(l, 2));
-    text_at(c, cbx1 + 8, y - 7, l, 2, Align::left);
+    text_at(c, cbx1 + 8, y - 7, tick_label(v, ct.step), 2, Align::left);
   }
   if (!img.colorbar_label.empty())
-    vtext_centered(c, std::min(img.width - text_height(2) - 2, cbx1 + 14 + lab_w), (cby0 + cby1) / 2, img.colorbar_label, 2);
+    vtext_centered(c, cbx1 + 8 + lab_w + 12, (cby0 + cby1) / 2, img.colorbar_label, 2);
   write_png(c, path);
 }
 

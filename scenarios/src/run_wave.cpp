@@ -107,6 +107,19 @@ core::plot::Image image_of(const wave::GriddedField& g) {
   return im;
 }
 
+/// Scales values for display: metres -> mm / um when small. Returns the unit label.
+std::string display_unit(std::vector<double>& v, const std::string& unit) {
+  double m = 0;
+  for (double x : v)
+    if (std::isfinite(x)) m = std::max(m, std::abs(x));
+  double f = 1;
+  std::string u = unit;
+  if (unit == "m" && m > 0 && m < 1e-4) f = 1e6, u = "um";
+  else if (unit == "m" && m > 0 && m < 0.1) f = 1e3, u = "mm";
+  for (double& x : v) x *= f;
+  return u;
+}
+
 void add_markers(core::plot::Image& im, const wave::WaveProblem& p) {
   for (const auto& s : p.sources) im.markers_star.push_back({s.x / 1000, s.z / 1000});
   for (const auto& r : p.receivers) im.markers_triangle.push_back({r.x / 1000, r.z / 1000});
@@ -200,7 +213,7 @@ RunReport run_wave_scenario(const WaveScenario& sc, const std::string& out_dir, 
       im.colormap = elastic ? "viridis" : "seismic";
       im.symmetric = !elastic;
       im.clip_percentile = 99.5;
-      im.colorbar_label = elastic ? "|u| (m)" : "p (Pa)";
+      im.colorbar_label = elastic ? "|u| (" + display_unit(im.values, "m") + ")" : "p (Pa)";
       add_markers(im, problem);
       core::plot::save_png(im, dir->file("snapshot.png"));
       files.push_back("snapshot.png");
