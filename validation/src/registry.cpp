@@ -1,8 +1,11 @@
 #include "hyseis/validation/cases.hpp"
+#include "hyseis/validation/gmpe_cases.hpp"
+#include "hyseis/validation/okada_cases.hpp"
 
 namespace hyseis::validation {
 
-// Defined in case_specfem.cpp, case_lamb.cpp, case_convergence.cpp.
+// Wave-solver cases: case_specfem.cpp, case_lamb.cpp, case_convergence.cpp. Okada and GMPE
+// cases: okada_cases.cpp, gmpe_cases.cpp (their own lists, appended below).
 CaseResult elastic_force_homogeneous_pml(const Options& o);
 CaseResult acoustic_pressure_homogeneous(const Options& o);
 CaseResult elastic_force_absolute_amplitude(const Options& o);
@@ -10,8 +13,10 @@ CaseResult lamb_free_surface(const Options& o);
 CaseResult convergence_h(const Options& o);
 CaseResult convergence_p(const Options& o);
 
-const std::vector<Case>& all_cases() {
-  static const std::vector<Case> cases = {
+namespace {
+
+std::vector<Case> wave_cases() {
+  return {
       {"elastic_force_homogeneous_pml",
        "SPECFEM2D semi_infinite_homogeneous rerun: vertical force, Ricker 8 Hz, Stacey box",
        "SPECFEM2D REF_ANALYTICAL (x -1) and REF_SEIS", elastic_force_homogeneous_pml},
@@ -31,6 +36,17 @@ const std::vector<Case>& all_cases() {
       {"convergence_p", "p-refinement (degree 1..6) on a fixed 4 x 4 mesh, same mode",
        "exact time-discrete mode solution", convergence_p},
   };
+}
+
+}  // namespace
+
+const std::vector<Case>& all_cases() {
+  static const std::vector<Case> cases = [] {
+    std::vector<Case> all = wave_cases();
+    for (auto&& list : {okada_cases(), gmpe_cases()})
+      all.insert(all.end(), list.begin(), list.end());
+    return all;
+  }();
   return cases;
 }
 
