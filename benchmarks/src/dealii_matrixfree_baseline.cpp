@@ -115,7 +115,8 @@ RunResult run(const ElasticProblem& p, int check_steps, double target_seconds, b
 
   RunResult res;
   res.n_points = dof.n_dofs() / 2;
-  res.bytes = mf.memory_consumption() + 6 * u.memory_consumption();
+  res.op_bytes = mf.memory_consumption();
+  res.bytes = res.op_bytes + 6 * u.memory_consumption();
 
   VectorTools::interpolate(mapping, dof, InitialField(), u);
   op.vmult(r, u);

@@ -72,7 +72,8 @@ struct RunResult {
   double seconds_per_step = 0;
   long timed_steps = 0;
   std::size_t n_points = 0;   ///< unique GLL points (scalar nodes)
-  std::size_t bytes = 0;      ///< operator data + the state vectors, bytes
+  std::size_t bytes = 0;      ///< operator data + the six state vectors, bytes
+  std::size_t op_bytes = 0;   ///< operator data only (connectivity, geometry, material), bytes
 };
 
 /// One explicit step = predict, r = K u, correct (three passes; `fused`: r = K u, then the
