@@ -205,9 +205,9 @@ GllNumbering gll_numbering(int degree) {
   const FE_Q<2> fe(QGaussLobatto<1>(degree + 1));
   const auto l2h = lex_to_hier(degree);
   for (unsigned i = 0; i < q.size(); ++i) {
-    out.quadrature_points.push_back({q.point(i)[0], q.point(i)[1]});
+    out.quadrature_points.push_back(std::array<double, 2>{{q.point(i)[0], q.point(i)[1]}});
     const Point<2> s = fe.get_unit_support_points()[l2h[i]];
-    out.support_points.push_back({s[0], s[1]});
+    out.support_points.push_back(std::array<double, 2>{{s[0], s[1]}});
   }
   return out;
 }
@@ -295,7 +295,7 @@ RunResult run(const WaveProblem& problem, MPI_Comm comm, const ProgressFn& progr
       local[q] = k;
       mesh.cell_nodes.push_back(k);
       const Point<2> x = fev.quadrature_point(q);
-      node_xz[k] = {x[0], x[1]};
+      node_xz[k] = std::array<double, 2>{{x[0], x[1]}};
       // The kernels' reference cell is [-1,1]^2 (gll_rule); deal.II's is [0,1]^2, so
       // d(xi_kernel)/dx = 2 d(xi_dealii)/dx. jxw is the physical measure, the same in both.
       const auto ij = fev.inverse_jacobian(q);
@@ -540,7 +540,7 @@ RunResult run(const WaveProblem& problem, MPI_Comm comm, const ProgressFn& progr
   for (int n = 0; n < n_samples; ++n) seis.time.push_back(to.t_start + n * dt);
   for (const auto& rc : problem.receivers) {
     seis.receiver_names.push_back(rc.name);
-    seis.receiver_xz.push_back({rc.x, rc.z});
+    seis.receiver_xz.push_back(std::array<double, 2>{{rc.x, rc.z}});
   }
   DVec* recorded = &u;
   if (elastic) {

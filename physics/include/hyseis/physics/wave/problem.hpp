@@ -139,6 +139,13 @@ struct WaveProblem {
   /// Throws core::InvalidInput naming the field and the violated constraint (negative
   /// velocity, vs >= vp/sqrt(2) (Poisson ratio out of (-1, 0.5))... see implementation),
   /// sources/receivers outside the domain, degree out of 1..8, missing model file.
+  /// Pinned rules (physics/src/wave/validate.cpp): vp > 0, rho > 0; elastic: 0 < vs <
+  /// vp*sqrt(3)/2, which is exactly Poisson ratio in (-1, 0.5) (vs = vp/sqrt(2) is lambda = 0,
+  /// nu = 0, allowed; no fluid regions in elastic runs); acoustic: vs >= 0 (ignored); layers with
+  /// strictly decreasing z_top; at least one source; acoustic sources are pressure, elastic ones
+  /// force/moment_tensor; points within 1e-9 * domain size of the rectangle; degree 1..8,
+  /// refinements 0..12; duration > 0, dt >= 0, 0 < cfl <= 1; gridded file must exist (its
+  /// values are checked when the run reads it).
   void validate() const;
 };
 
