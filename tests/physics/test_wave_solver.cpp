@@ -282,3 +282,23 @@ TEST(WaveAcoustic, PressureReleaseSurfaceReflectsWithInvertedPolarity) {
   const double lag = xcorr_lag(direct, reflected, 1e-3);
   EXPECT_NEAR(lag, 0.2, 0.02 * 0.2);
 }
+
+TEST(WaveElastic, RayleighWaveAlongTheFreeSurface) {
+  // Poisson solid (vp = sqrt(3) vs): Rayleigh speed c_R = vs sqrt(2 - 2/sqrt(3)) = 0.9194 vs.
+  hw::WaveProblem pb = elastic_box(4000, 40, 4, BoundaryType::absorbing);
+  pb.mesh.zmin = -2000;
+  pb.mesh.nz = 20;
+  const double vs = 1000, vp = std::sqrt(3.0) * vs;
+  pb.medium.layers = {hw::Layer{0, vp, vs, 2000}};
+  pb.boundaries.top = BoundaryType::free;
+  pb.sources[0].x = 600;
+  pb.sources[0].z = 0;
+  pb.sources[0].f0 = 5;
+  pb.sources[0].time_shift = 0.25;
+  pb.receivers = {{"near", 1400, 0}, {"far", 2200, 0}};
+  pb.time.duration = 2.6;
+  const auto res = hw::run(pb, MPI_COMM_SELF);
+  const double cr = vs * std::sqrt(2.0 - 2.0 / std::sqrt(3.0));
+  const double lag = xcorr_lag(res.seismograms.data[0][1], res.seismograms.data[1][1], res.stats.dt);
+  EXPECT_NEAR(lag, 800.0 / cr, 0.01 * 800.0 / cr);
+}
