@@ -90,6 +90,32 @@ TEST(Okada, FreeSurfaceIdentities) {
   EXPECT_NEAR(d.g(2, 2), -(d.g(0, 0) + d.g(1, 1)) / 3.0, 1e-14);
 }
 
+TEST(Okada, StressIsTractionFreeAtSurfaceInGlobalFrame) {
+  const HalfSpace m{3.0e10, 2.5e10};
+  RectangularFault f;
+  f.depth = 4000;
+  f.strike_deg = 215;
+  f.dip_deg = 35;
+  f.length = 6000;
+  f.width = 3000;
+  f.slip = Slip{-0.5, 1.2, 0.1};
+  Stations st;
+  st.push_back(1500, -2500, 0.0);
+  st.push_back(-300, 800, 0.0);
+  st.push_back(1500, -2500, -1000.0);
+  const auto d = okada1992(m, f, st);
+  for (int k = 0; k < 2; ++k) {
+    const auto s = stress(m, d[k]);
+    const double scale = std::max({std::abs(s[0]), std::abs(s[1]), std::abs(s[3])});
+    EXPECT_GT(scale, 0.0);
+    EXPECT_LT(std::abs(s[2]), 1e-12 * scale);
+    EXPECT_LT(std::abs(s[4]), 1e-12 * scale);
+    EXPECT_LT(std::abs(s[5]), 1e-12 * scale);
+  }
+  const auto s = stress(m, d[2]);   // at depth: not traction-free
+  EXPECT_GT(std::abs(s[2]) + std::abs(s[4]) + std::abs(s[5]), 1e-3 * std::abs(s[0]));
+}
+
 TEST(Okada, Okada1985MatchesDc3dAtSurface) {
   for (double dip : {90.0, 70.0, 20.0, -45.0, -90.0})
     for (double x : {-3.0, 0.5, 4.0})

@@ -95,6 +95,10 @@ struct Deformation {
   double g(int i, int j) const { return grad[3 * i + j]; }
 };
 
+/// Stress from the gradient (Hooke): sigma = lambda tr(e) I + 2 mu e, e = (grad u + grad u^T)/2;
+/// returned as (xx, yy, zz, xy, xz, yz) in the frame of `d` (units of mu x slip / length).
+std::array<double, 6> stress(const HalfSpace& medium, const Deformation& d);
+
 // ---- global-frame API ---------------------------------------------------------------------
 /// Okada (1985) surface deformation (stations must have up == 0). The horizontal derivatives are
 /// those of the paper's closed forms; the vertical ones follow from the traction-free surface.
