@@ -313,6 +313,8 @@ std::vector<Deformation> okada1992_sum(const HalfSpace& medium, const std::vecto
   medium.validate();
   stations.validate(false);
   for (const auto& f : faults) f.validate();
+  HYSEIS_REQUIRE(Kokkos::is_initialized(), core::Error,
+                 "okada1992_sum: Kokkos is not initialised (create a Kokkos::ScopeGuard in main)");
   const std::size_t n_p = faults.size(), n_s = stations.size();
   ok::PatchTable patches("hyseis::cycle::okada_patches", n_p);
   ok::StationTable st("hyseis::cycle::okada_stations", n_s);

@@ -112,7 +112,8 @@ std::vector<Deformation> okada1992(const HalfSpace& medium, const PointSource& s
 
 /// Sum of the Okada (1992) deformation of many rectangular patches at many stations, evaluated by
 /// the Kokkos kernel "hyseis::cycle::okada_dc3d_sum" (one thread per station). A station that is a
-/// singular point of some patch skips that patch and is flagged `singular`.
+/// singular point of some patch skips that patch and is flagged `singular`. Needs Kokkos to be
+/// initialised (core::Error otherwise); the other functions run on the host without it.
 std::vector<Deformation> okada1992_sum(const HalfSpace& medium, const std::vector<RectangularFault>& faults,
                                        const Stations& stations);
 
