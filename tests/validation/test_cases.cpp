@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <iostream>
 
+#include <mpi.h>
+
 #include "hyseis/validation/cases.hpp"
 
 namespace hv = hyseis::validation;
@@ -27,8 +29,11 @@ void run_case(const std::string& name) {
   const hv::CaseResult r = found->run(o);
   if (r.skipped) GTEST_SKIP() << r.skip_reason;
   ASSERT_FALSE(r.metrics.empty());
+  int rank = 0;
+  MPI_Comm_rank(o.comm, &rank);
   for (const auto& m : r.metrics) {
-    std::cout << "  " << m.case_name << " " << m.metric << " = " << m.value << " (" << m.comparison << " "
+    if (rank == 0)
+      std::cout << "  " << m.case_name << " " << m.metric << " = " << m.value << " (" << m.comparison << " "
               << m.tolerance << ") " << (m.passed ? "PASS" : "FAIL") << "  [" << m.note << "]\n";
     EXPECT_TRUE(m.passed) << m.metric << " = " << m.value << " " << m.comparison << " " << m.tolerance;
   }

@@ -201,7 +201,7 @@ CaseResult convergence_h(const Options& o) {
             std::string(st.elastic ? ", |u|" : "") + ") vs log(h); " + expected));
   }
   out.metrics.push_back(detail::wall_metric(c, sw.seconds(), 150.0));
-  if (!o.out_dir.empty()) core::plot::save_png(plot, o.out_dir + "/convergence_h.png");
+  if (detail::writes_files(o)) core::plot::save_png(plot, o.out_dir + "/convergence_h.png");
   return out;
 }
 
@@ -252,7 +252,7 @@ CaseResult convergence_p(const Options& o) {
                                               phys + " mode: same fit for the fine-grid L2 error"));
   }
   out.metrics.push_back(detail::wall_metric(c, sw.seconds(), 150.0));
-  if (!o.out_dir.empty()) core::plot::save_png(plot, o.out_dir + "/convergence_p.png");
+  if (detail::writes_files(o)) core::plot::save_png(plot, o.out_dir + "/convergence_p.png");
   return out;
 }
 

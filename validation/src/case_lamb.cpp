@@ -81,7 +81,7 @@ CaseResult lamb_free_surface(const Options& o) {
   }
   out.metrics.push_back(detail::finite_metric(c, r.seismograms));
   out.metrics.push_back(detail::wall_metric(c, sw.seconds(), 150.0, detail::run_note(r.stats)));
-  write_comparison(o.out_dir, c, "Lamb's problem (surface line force)", pairs);
+  if (detail::writes_files(o)) write_comparison(o.out_dir, c, "Lamb's problem (surface line force)", pairs);
   return out;
 }
 

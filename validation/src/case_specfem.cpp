@@ -114,7 +114,7 @@ CaseResult elastic_force_homogeneous_pml(const Options& o) {
   compare(c, "uz_specfem", uz, read_ascii_trace(f_sz), t0, t1, 0.02, 0.03, 0.8e-3, ns, "m", out.metrics, pairs);
   out.metrics.push_back(detail::finite_metric(c, r.seismograms));
   out.metrics.push_back(detail::wall_metric(c, sw.seconds(), 150.0, detail::run_note(r.stats)));
-  write_comparison(o.out_dir, c, "elastic force, homogeneous (SPECFEM2D semi_infinite_homogeneous)", pairs);
+  if (detail::writes_files(o)) write_comparison(o.out_dir, c, "elastic force, homogeneous (SPECFEM2D semi_infinite_homogeneous)", pairs);
   return out;
 }
 
@@ -189,7 +189,7 @@ CaseResult acoustic_pressure_homogeneous(const Options& o) {
           "SPECFEM2D REF_SEIS .semp, window [0, 0.51] s", "Pa", out.metrics, pairs);
   out.metrics.push_back(detail::finite_metric(c, r.seismograms));
   out.metrics.push_back(detail::wall_metric(c, sw.seconds(), 150.0, detail::run_note(r.stats)));
-  write_comparison(o.out_dir, c, "acoustic pressure source, homogeneous", pairs);
+  if (detail::writes_files(o)) write_comparison(o.out_dir, c, "acoustic pressure source, homogeneous", pairs);
   return out;
 }
 
@@ -245,7 +245,7 @@ CaseResult elastic_force_absolute_amplitude(const Options& o) {
   compare(c, "uz_specfem", uz, read_ascii_trace(f_sz), t0, t1, 0.02, 0.02, 0.4e-3, ns, "m", out.metrics, pairs);
   out.metrics.push_back(detail::finite_metric(c, r.seismograms));
   out.metrics.push_back(detail::wall_metric(c, sw.seconds(), 150.0, detail::run_note(r.stats)));
-  write_comparison(o.out_dir, c, "absolute amplitude, 1 N/m force", pairs);
+  if (detail::writes_files(o)) write_comparison(o.out_dir, c, "absolute amplitude, 1 N/m force", pairs);
   return out;
 }
 

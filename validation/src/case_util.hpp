@@ -95,6 +95,14 @@ inline std::string run_note(const physics::wave::RunStats& s) {
   return os.str();
 }
 
+/// Files are written by rank 0 only (every rank holds the same RunResult).
+inline bool writes_files(const Options& o) {
+  if (o.out_dir.empty()) return false;
+  int rank = 0;
+  MPI_Comm_rank(o.comm, &rank);
+  return rank == 0;
+}
+
 struct Stopwatch {
   std::chrono::steady_clock::time_point t0 = std::chrono::steady_clock::now();
   double seconds() const {
