@@ -126,6 +126,19 @@ void to_local(double e, double n, double e0, double n0, double strike_deg, doubl
   y = -de * cs + dn * ss;
 }
 
+/// Evaluates `f(x, y, z)` (an Okada-frame ok::Result) at every station, in the frame of a source
+/// at (e0, n0) with the given strike, and rotates the results to east/north/up.
+template <class F>
+std::vector<Deformation> at_stations(const Stations& st, double e0, double n0, double strike_deg, F&& f) {
+  std::vector<Deformation> out(st.size());
+  for (std::size_t i = 0; i < st.size(); ++i) {
+    double x, y;
+    to_local(st.east[i], st.north[i], e0, n0, strike_deg, x, y);
+    out[i] = to_enu(f(x, y, st.up[i]), strike_deg);
+  }
+  return out;
+}
+
 }  // namespace
 
 // ---- medium, geometry ---------------------------------------------------------------------
@@ -242,20 +255,15 @@ std::vector<Deformation> okada1985_surface(const HalfSpace& medium, const Rectan
   medium.validate();
   fault.validate();
   stations.validate(true);
-  // Okada (1985) is written for the deeper corner; shift the reference point there.
+  // Okada (1985) is written for the deeper corner (al1, aw1): along strike al1, up-dip aw1, i.e.
+  // horizontal offset aw1 cos(dip) and depth depth - aw1 sin(dip).
   const Dc3dGeometry g = geometry(fault);
   const ok::DipTrig t = ok::dip_trig(fault.dip_deg);
-  std::vector<Deformation> out(stations.size());
-  for (std::size_t i = 0; i < stations.size(); ++i) {
-    double x, y;
-    to_local(stations.east[i], stations.north[i], g.east, g.north, fault.strike_deg, x, y);
-    // corner at (al1, aw1): along strike al1, up-dip aw1 -> horizontal offset aw1 cos(dip)
-    const double xc = x - g.al1, yc = y - g.aw1 * t.cd, dc = g.depth - g.aw1 * t.sd;
-    const ok::Result r = ok::okada85_rect(medium.alpha(), xc, yc, dc, t, g.al2 - g.al1, g.aw2 - g.aw1,
-                                          fault.slip.strike, fault.slip.dip, fault.slip.tensile);
-    out[i] = to_enu(r, fault.strike_deg);
-  }
-  return out;
+  const double alpha = medium.alpha(), dc = g.depth - g.aw1 * t.sd;
+  return at_stations(stations, g.east, g.north, fault.strike_deg, [&](double x, double y, double) {
+    return ok::okada85_rect(alpha, x - g.al1, y - g.aw1 * t.cd, dc, t, g.al2 - g.al1, g.aw2 - g.aw1, fault.slip.strike,
+                            fault.slip.dip, fault.slip.tensile);
+  });
 }
 
 std::vector<Deformation> okada1985_surface(const HalfSpace& medium, const PointSource& source,
@@ -264,15 +272,11 @@ std::vector<Deformation> okada1985_surface(const HalfSpace& medium, const PointS
   source.validate();
   stations.validate(true);
   const ok::DipTrig t = ok::dip_trig(source.dip_deg);
-  std::vector<Deformation> out(stations.size());
-  for (std::size_t i = 0; i < stations.size(); ++i) {
-    double x, y;
-    to_local(stations.east[i], stations.north[i], source.east, source.north, source.strike_deg, x, y);
-    const ok::Result r = ok::okada85_point(medium.alpha(), x, y, source.depth, t, source.potency.strike,
-                                           source.potency.dip, source.potency.tensile);
-    out[i] = to_enu(r, source.strike_deg);
-  }
-  return out;
+  const double alpha = medium.alpha();
+  const Slip& p = source.potency;
+  return at_stations(stations, source.east, source.north, source.strike_deg, [&](double x, double y, double) {
+    return ok::okada85_point(alpha, x, y, source.depth, t, p.strike, p.dip, p.tensile);
+  });
 }
 
 std::vector<Deformation> okada1992(const HalfSpace& medium, const RectangularFault& fault, const Stations& stations) {
@@ -281,15 +285,11 @@ std::vector<Deformation> okada1992(const HalfSpace& medium, const RectangularFau
   stations.validate(false);
   const Dc3dGeometry g = geometry(fault);
   const ok::DipTrig t = ok::dip_trig(fault.dip_deg);
-  std::vector<Deformation> out(stations.size());
-  for (std::size_t i = 0; i < stations.size(); ++i) {
-    double x, y;
-    to_local(stations.east[i], stations.north[i], g.east, g.north, fault.strike_deg, x, y);
-    const ok::Result r = ok::dc3d(medium.alpha(), x, y, stations.up[i], g.depth, t, g.al1, g.al2, g.aw1, g.aw2,
-                                  fault.slip.strike, fault.slip.dip, fault.slip.tensile);
-    out[i] = to_enu(r, fault.strike_deg);
-  }
-  return out;
+  const double alpha = medium.alpha();
+  return at_stations(stations, g.east, g.north, fault.strike_deg, [&](double x, double y, double z) {
+    return ok::dc3d(alpha, x, y, z, g.depth, t, g.al1, g.al2, g.aw1, g.aw2, fault.slip.strike, fault.slip.dip,
+                    fault.slip.tensile);
+  });
 }
 
 std::vector<Deformation> okada1992(const HalfSpace& medium, const PointSource& source, const Stations& stations) {
@@ -297,15 +297,11 @@ std::vector<Deformation> okada1992(const HalfSpace& medium, const PointSource& s
   source.validate();
   stations.validate(false);
   const ok::DipTrig t = ok::dip_trig(source.dip_deg);
-  std::vector<Deformation> out(stations.size());
-  for (std::size_t i = 0; i < stations.size(); ++i) {
-    double x, y;
-    to_local(stations.east[i], stations.north[i], source.east, source.north, source.strike_deg, x, y);
-    const ok::Result r = ok::dc3d0(medium.alpha(), x, y, stations.up[i], source.depth, t, source.potency.strike,
-                                   source.potency.dip, source.potency.tensile);
-    out[i] = to_enu(r, source.strike_deg);
-  }
-  return out;
+  const double alpha = medium.alpha();
+  const Slip& p = source.potency;
+  return at_stations(stations, source.east, source.north, source.strike_deg, [&](double x, double y, double z) {
+    return ok::dc3d0(alpha, x, y, z, source.depth, t, p.strike, p.dip, p.tensile);
+  });
 }
 
 std::vector<Deformation> okada1992_sum(const HalfSpace& medium, const std::vector<RectangularFault>& faults,

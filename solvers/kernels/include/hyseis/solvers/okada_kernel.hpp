@@ -190,6 +190,21 @@ struct Corner {
   Dual xi, et, q, R, yb, db, X11, X32, Y11, Y32, ln_rxi, ln_ret, th;
 };
 
+/// For s = xi (or eta) with rest2 = R^2 - s^2: s11 = 1/(R(R+s)), s32 = (2R+s)/(R^3 (R+s)^2) and
+/// ln(R+s); where R + s = 0 (rest2 = 0, s < 0) Okada's rule s11 = s32 = 0, ln(R+s) -> -ln(R-s).
+KOKKOS_INLINE_FUNCTION void r_terms(const Dual& R, const Dual& s, const Dual& rest2, Dual& s11, Dual& s32, Dual& ln_rs) {
+  if (s.v < 0 && rest2.v == 0.0) {
+    s11 = constant(0);
+    s32 = constant(0);
+    ln_rs = -log(R - s);
+  } else {
+    const Dual rs = r_plus(R, s, rest2);
+    s11 = 1.0 / (R * rs);
+    s32 = (2.0 * R + s) * s11 * s11 / R;
+    ln_rs = log(rs);
+  }
+}
+
 KOKKOS_INLINE_FUNCTION Corner corner(const Dual& xi, const Dual& et, const Dual& q, double sd, double cd) {
   Corner c;
   c.xi = xi;
@@ -199,29 +214,10 @@ KOKKOS_INLINE_FUNCTION Corner corner(const Dual& xi, const Dual& et, const Dual&
   c.R = sqrt(xi2 + et2 + q2);
   c.yb = et * cd + q * sd;   // y~
   c.db = et * sd - q * cd;   // d~
-  const Dual rest_xi = et2 + q2, rest_et = xi2 + q2;
-  // R + xi = 0 (q = 0, eta = 0, xi < 0): X11 = X32 = 0 and ln(R + xi) -> -ln(R - xi).
-  if (xi.v < 0 && rest_xi.v == 0.0) {
-    c.X11 = constant(0);
-    c.X32 = constant(0);
-    c.ln_rxi = -log(c.R - xi);
-  } else {
-    const Dual rxi = r_plus(c.R, xi, rest_xi);
-    c.X11 = 1.0 / (c.R * rxi);
-    c.X32 = (2.0 * c.R + xi) * c.X11 * c.X11 / c.R;
-    c.ln_rxi = log(rxi);
-  }
-  // R + eta = 0 (q = 0, xi = 0, eta < 0): Y11 = Y32 = 0 and ln(R + eta) -> -ln(R - eta).
-  if (et.v < 0 && rest_et.v == 0.0) {
-    c.Y11 = constant(0);
-    c.Y32 = constant(0);
-    c.ln_ret = -log(c.R - et);
-  } else {
-    const Dual ret = r_plus(c.R, et, rest_et);
-    c.Y11 = 1.0 / (c.R * ret);
-    c.Y32 = (2.0 * c.R + et) * c.Y11 * c.Y11 / c.R;
-    c.ln_ret = log(ret);
-  }
+  // R + xi = 0 (q = 0, eta = 0, xi < 0): X11 = X32 = 0 and ln(R + xi) -> -ln(R - xi);
+  // R + eta = 0 (q = 0, xi = 0, eta < 0): the same for Y11, Y32 and ln(R + eta).
+  r_terms(c.R, xi, et2 + q2, c.X11, c.X32, c.ln_rxi);
+  r_terms(c.R, et, xi2 + q2, c.Y11, c.Y32, c.ln_ret);
   // theta = atan(xi eta / (q R)), 0 at q = 0.
   c.th = atan_ratio(xi * et, q * c.R);
   return c;
