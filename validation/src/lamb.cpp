@@ -37,12 +37,6 @@ cd ricker_spectrum(const RickerSource& s, cd w) {
          std::exp(cd(0, 1) * w * s.t_c);
 }
 
-double rayleigh_fn(const HalfSpace& m, double p) {
-  const double ia2 = 1 / (m.vp * m.vp), ib2 = 1 / (m.vs * m.vs);
-  const double a = std::sqrt(p * p - ia2), b = std::sqrt(p * p - ib2);
-  return (2 * p * p - ib2) * (2 * p * p - ib2) - 4 * p * p * a * b;
-}
-
 double rayleigh_fn_deriv(const HalfSpace& m, double p) {
   const double ia2 = 1 / (m.vp * m.vp), ib2 = 1 / (m.vs * m.vs);
   const double a = std::sqrt(p * p - ia2), b = std::sqrt(p * p - ib2);
@@ -78,7 +72,6 @@ void rayleigh_amplitudes(const HalfSpace& m, double& a_x, double& a_z) {
   const double ia2 = 1 / (m.vp * m.vp), ib2 = 1 / (m.vs * m.vs);
   const double a = std::sqrt(p * p - ia2), b = std::sqrt(p * p - ib2);
   const double dr = rayleigh_fn_deriv(m, p);
-  (void)rayleigh_fn;
   a_z = a / (m.vs * m.vs * mu * dr);
   a_x = p * (2 * p * p - ib2 - 2 * a * b) / (mu * dr);
 }

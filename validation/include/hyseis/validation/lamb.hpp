@@ -20,8 +20,8 @@ struct RickerSource {
 };
 
 /// Numerical parameters of the discrete-wavenumber (Bouchon) integration. 0 = automatic:
-/// period T = 4 * max(t), eps = 6 / T (imaginary frequency, 1/s), fmax = 5 f0,
-/// L = max(8 vp T_used, 4 |x| + ...) source spacing, kmax = 30 * 2 pi fmax / vs.
+/// period T = 4 max(t), eps = 6 / T (imaginary part of the frequency, 1/s), fmax = 5 f0,
+/// source spacing L = max(4 vp T, 8 |x|), kmax = 30 * 2 pi fmax / vs.
 struct DwnOptions {
   double period = 0;
   double eps = 0;
