@@ -39,7 +39,7 @@ std::string info_text(MPI_Comm comm) {
   char lib[MPI_MAX_LIBRARY_VERSION_STRING] = {0};
   MPI_Get_library_version(lib, &len);
   std::string mpi_lib(lib, static_cast<std::size_t>(len));
-  if (auto nl = mpi_lib.find_first_of("\r\n"); nl != std::string::npos) mpi_lib.resize(nl);
+  if (auto cut = mpi_lib.find_first_of(",\r\n"); cut != std::string::npos) mpi_lib.resize(cut);
   while (!mpi_lib.empty() && (mpi_lib.back() == ' ' || mpi_lib.back() == ',')) mpi_lib.pop_back();
 
   auto row = [&](const std::string& k, const std::string& v) {

@@ -26,10 +26,11 @@ int main(int argc, char** argv) {
     // -------------------------------------------------------------------------------------------
     Kokkos::ScopeGuard kokkos(argc, argv);
     std::string message;
+    bool config_error = false;
     try {
       code = hyseis::scenarios::run_cli(argc, argv, MPI_COMM_WORLD);
     } catch (const hyseis::core::ConfigError& e) {
-      code = 2, message = e.what();
+      code = 2, message = e.what(), config_error = true;
     } catch (const hyseis::core::InvalidInput& e) {
       code = 2, message = e.what();
     } catch (const std::exception& e) {
@@ -40,8 +41,10 @@ int main(int argc, char** argv) {
       // be rank-specific, so every rank that has one reports it.
       if (rank == 0) std::cerr << "hyseis: error: " << message << std::endl;
       else if (code == 1) std::cerr << "hyseis: error (rank " << rank << "): " << message << std::endl;
-      // With several ranks the others may be waiting in a collective: end the whole job.
-      if (size > 1) MPI_Abort(MPI_COMM_WORLD, code);
+      // A configuration error is raised while reading the YAML, identically on every rank, so
+      // the ranks can finish together. Anything else may be rank-specific and the other ranks
+      // may be waiting in a collective: end the whole job.
+      if (size > 1 && !config_error) MPI_Abort(MPI_COMM_WORLD, code);
     }
   }
   MPI_Finalize();
