@@ -32,7 +32,7 @@ CaseResult skip(const std::string& path) {
   CaseResult r;
   r.skipped = true;
   r.skip_reason = "validation data not found at '" + path +
-                  "' (set HYSEIS_VALIDATION_DATA or pass --data-dir)";
+                  "' (set HYSEIS_VALIDATION_DATA or pass --data to hyseis validate)";
   return r;
 }
 
