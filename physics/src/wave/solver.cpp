@@ -215,6 +215,9 @@ GllNumbering gll_numbering(int degree) {
 
 RunResult run(const WaveProblem& problem, MPI_Comm comm, const ProgressFn& progress) {
   problem.validate();
+  HYSEIS_REQUIRE(Kokkos::is_initialized(), core::Error,
+                 "wave solver: Kokkos is not initialised (create a Kokkos::ScopeGuard in main, "
+                 "after MPI_Init)");
   ensure_p4est_initialised();
   const int rank = static_cast<int>(Utilities::MPI::this_mpi_process(comm));
   const int nranks = static_cast<int>(Utilities::MPI::n_mpi_processes(comm));
