@@ -178,6 +178,7 @@ TEST(SemOperators, RejectsInconsistentInput) {
   ElasticOperator2D op(tm.mesh, lam, lam);
   Vector u("u", 2 * tm.mesh.n_nodes), r("r", tm.mesh.n_nodes);
   EXPECT_THROW(op.apply(u, r), std::invalid_argument);
+  EXPECT_THROW(op.apply(u, u), std::invalid_argument);
   tm.mesh.cell_nodes[5] = tm.mesh.n_nodes;
   EXPECT_THROW(AcousticOperator2D(tm.mesh, lam), std::invalid_argument);
   tm.mesh.degree = 9;

@@ -312,7 +312,10 @@ struct ElasticApply {
     ref_gradients<NP, 2>(D, uu, gxi, get);
 
     // Pointwise: physical gradient, stress, flux F_{c,r} = jxw * sum_a sigma_{ca} dxi_r/dx_a.
-    const double* g = geo.data() + static_cast<std::size_t>(b) * NQ * (PATH == KernelPath::general ? 6 : 2) * W;
+    // (affine_const has no per-point data: geo is empty and g is never dereferenced)
+    const double* g = PATH == KernelPath::affine_const
+                          ? nullptr
+                          : geo.data() + static_cast<std::size_t>(b) * NQ * (PATH == KernelPath::general ? 6 : 2) * W;
     P a{}, bb{}, c{}, d{}, L0{}, M0{};
     if constexpr (PATH != KernelPath::general) {
       const double* cp = cellgeo.data() + static_cast<std::size_t>(b) * (PATH == KernelPath::affine ? 4 : 6) * W;
@@ -391,7 +394,9 @@ struct AcousticApply {
     P pxi[1][NQ], pet[1][NQ];
     ref_gradients<NP, 1>(D, pl, pxi, pet);
 
-    const double* g = geo.data() + static_cast<std::size_t>(b) * NQ * (PATH == KernelPath::general ? 3 : 1) * W;
+    const double* g = PATH == KernelPath::affine_const
+                          ? nullptr
+                          : geo.data() + static_cast<std::size_t>(b) * NQ * (PATH == KernelPath::general ? 3 : 1) * W;
     P c00{}, c01{}, c11{};
     if constexpr (PATH != KernelPath::general) {
       const double* cp = cellgeo.data() + static_cast<std::size_t>(b) * 3 * W;
@@ -587,6 +592,7 @@ void ElasticOperator2D::apply(ConstVector u, Vector r) const {
     fail("ElasticOperator2D::apply", "u and r need 2*n_nodes = " + std::to_string(n) +
                                          " entries (got " + std::to_string(u.extent(0)) + ", " +
                                          std::to_string(r.extent(0)) + ")");
+  if (n > 0 && u.data() == r.data()) fail("ElasticOperator2D::apply", "input and output must be different Views");
   if (o.first.extent(0) == 0 || o.n_cells == 0) Kokkos::deep_copy(r, 0.0);
   dispatch_np(o.degree + 1, [&](auto npc) {
     constexpr int NP = decltype(npc)::value;
@@ -685,6 +691,7 @@ void AcousticOperator2D::apply(ConstVector p, Vector r) const {
     fail("AcousticOperator2D::apply", "p and r need n_nodes = " + std::to_string(n) +
                                           " entries (got " + std::to_string(p.extent(0)) + ", " +
                                           std::to_string(r.extent(0)) + ")");
+  if (n > 0 && p.data() == r.data()) fail("AcousticOperator2D::apply", "input and output must be different Views");
   if (o.first.extent(0) == 0 || o.n_cells == 0) Kokkos::deep_copy(r, 0.0);
   dispatch_np(o.degree + 1, [&](auto npc) {
     constexpr int NP = decltype(npc)::value;

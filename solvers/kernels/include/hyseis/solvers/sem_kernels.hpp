@@ -73,7 +73,7 @@ public:
   ~ElasticOperator2D();
   ElasticOperator2D(ElasticOperator2D&&) noexcept;
   ElasticOperator2D& operator=(ElasticOperator2D&&) noexcept;
-  /// r = K u; u and r have 2*n_nodes entries.
+  /// r = K u; u and r have 2*n_nodes entries and must not alias (std::invalid_argument).
   void apply(ConstVector u, Vector r) const;
   int degree() const;
   int n_cells() const;
@@ -97,7 +97,7 @@ public:
   ~AcousticOperator2D();
   AcousticOperator2D(AcousticOperator2D&&) noexcept;
   AcousticOperator2D& operator=(AcousticOperator2D&&) noexcept;
-  /// r = K p; p and r have n_nodes entries.
+  /// r = K p; p and r have n_nodes entries and must not alias (std::invalid_argument).
   void apply(ConstVector p, Vector r) const;
   int degree() const;
   int n_cells() const;
