@@ -1,0 +1,18 @@
+# Runs `hyseis ARGS --json JSON`, expects exit code 0 and a JSON file whose text matches
+# EXPECT_REGEX. cmake -DHYSEIS=... -DARGS="bench;--quick" -DJSON=out.json -DEXPECT_REGEX=... -P this
+file(REMOVE "${JSON}")
+execute_process(COMMAND ${HYSEIS} ${ARGS} --json ${JSON} RESULT_VARIABLE code OUTPUT_VARIABLE out ERROR_VARIABLE err)
+message("exit code: ${code}\nstdout: ${out}\nstderr: ${err}")
+if(NOT code EQUAL 0)
+  message(FATAL_ERROR "expected exit code 0, got ${code}")
+endif()
+if(NOT EXISTS "${JSON}")
+  message(FATAL_ERROR "no JSON written to ${JSON}")
+endif()
+file(READ "${JSON}" text)
+if(NOT text MATCHES "${EXPECT_REGEX}")
+  message(FATAL_ERROR "JSON does not match '${EXPECT_REGEX}':\n${text}")
+endif()
+if(EXISTS "${JSON}.tmp")
+  message(FATAL_ERROR "temporary ${JSON}.tmp left behind")
+endif()
