@@ -167,3 +167,21 @@ TEST(LambReference, QuasiStaticLimitIsFlamant) {
   const auto r = hv::lamb::surface_displacement_dwn(m, s, 1.0, {30.0}, o);
   EXPECT_NEAR(r.ux[0] / (1.0 / (8 * mu)), 1.0, 2e-3);
 }
+
+TEST(ValidationTraces, WritesComparisonFiles) {
+  const auto dir = std::filesystem::temp_directory_path() / "hyseis_val_out";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  const auto ref = ricker_trace(0.0);
+  hv::TracePair p;
+  p.name = "uz";
+  p.ref = ref;
+  p.ours = ricker_trace(0.001).value;
+  p.ref_label = "test reference";
+  p.unit = "m";
+  hv::write_comparison(dir.string(), "demo", "demo case", {p});
+  EXPECT_TRUE(std::filesystem::exists(dir / "demo.h5"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "demo_uz.png"));
+  EXPECT_FALSE(std::filesystem::exists(dir / "demo.h5.tmp"));
+  hv::write_comparison("", "demo", "nothing written", {p});  // empty out_dir: no-op
+}
