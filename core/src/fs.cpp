@@ -9,13 +9,31 @@ namespace hyseis::core::fs {
 
 namespace stdfs = std::filesystem;
 
+namespace {
+bool replaceable(const stdfs::path& dir) {
+  std::error_code ec;
+  if (!stdfs::exists(dir, ec)) return true;
+  if (!stdfs::is_directory(dir, ec)) return false;
+  return stdfs::is_empty(dir, ec) || stdfs::exists(dir / AtomicDir::kMarker, ec);
+}
+}  // namespace
+
 AtomicDir::AtomicDir(stdfs::path final_dir) : final_(std::move(final_dir)) {
   if (final_.empty()) throw IoError("output directory: empty path");
   // "runs/x/" has an empty filename; normalise so that the partial sibling is "runs/x.partial".
+  final_ = final_.lexically_normal();
   if (!final_.has_filename()) final_ = final_.parent_path();
+  const std::string name = final_.filename().string();
+  if (name.empty() || name == "." || name == "..")
+    throw IoError("output directory '" + final_dir.string() + "': give a folder name (it is replaced as a whole)");
+  std::error_code ec;
+  if (stdfs::exists(final_, ec) && !stdfs::is_directory(final_, ec))
+    throw IoError("output directory '" + final_.string() + "' exists and is not a directory");
+  if (!replaceable(final_))
+    throw IoError("output directory '" + final_.string() + "' exists and was not written by hyseis (no " +
+                  std::string(kMarker) + " inside); refusing to replace it: choose another folder or remove it");
   partial_ = final_;
   partial_ += ".partial";
-  std::error_code ec;
   stdfs::remove_all(partial_, ec);
   if (ec) throw IoError("cannot remove stale '" + partial_.string() + "': " + ec.message());
   stdfs::create_directories(partial_, ec);
@@ -31,7 +49,10 @@ AtomicDir::~AtomicDir() {
 
 void AtomicDir::commit() {
   if (committed_) return;
+  write_text_atomic((partial_ / kMarker).string(), "written by hyseis; this folder is replaced by the next run\n");
   std::error_code ec;
+  if (!replaceable(final_))
+    throw IoError("output directory '" + final_.string() + "' appeared during the run and was not written by hyseis");
   if (stdfs::exists(final_, ec)) {
     stdfs::remove_all(final_, ec);
     if (ec) throw IoError("cannot replace '" + final_.string() + "': " + ec.message());

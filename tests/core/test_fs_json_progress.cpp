@@ -13,11 +13,15 @@ using namespace hyseis::core;
 using hyseis::testing::TempDir;
 namespace stdfs = std::filesystem;
 
-TEST(AtomicDir, CommitReplacesOldDirectory) {
+TEST(AtomicDir, CommitReplacesOldOutput) {
   TempDir dir("fs");
   const auto out = dir.path() / "run";
-  stdfs::create_directories(out);
-  std::ofstream(out / "old.txt") << "old";
+  {
+    fs::AtomicDir first(out);
+    std::ofstream(first.file("old.txt")) << "old";
+    first.commit();
+  }
+  EXPECT_TRUE(stdfs::exists(out / fs::AtomicDir::kMarker));
   {
     fs::AtomicDir ad(dir.path() / "run/");
     EXPECT_EQ(ad.path(), dir.path() / "run.partial");
@@ -29,13 +33,36 @@ TEST(AtomicDir, CommitReplacesOldDirectory) {
   EXPECT_TRUE(stdfs::exists(out / "new.txt"));
   EXPECT_FALSE(stdfs::exists(out / "old.txt"));
   EXPECT_FALSE(stdfs::exists(dir.path() / "run.partial"));
+  // An empty folder may be replaced too.
+  stdfs::create_directories(dir.path() / "empty");
+  fs::AtomicDir e(dir.path() / "empty");
+  e.commit();
+  EXPECT_TRUE(stdfs::exists(dir.path() / "empty" / fs::AtomicDir::kMarker));
+}
+
+TEST(AtomicDir, RefusesToReplaceForeignFoldersFilesAndDot) {
+  TempDir dir("fs");
+  const auto foreign = dir.path() / "thesis";
+  stdfs::create_directories(foreign);
+  std::ofstream(foreign / "chapter1.tex") << "precious";
+  EXPECT_THROW(fs::AtomicDir{foreign}, IoError);
+  EXPECT_TRUE(stdfs::exists(foreign / "chapter1.tex"));
+  EXPECT_FALSE(stdfs::exists(dir.path() / "thesis.partial"));
+  std::ofstream(dir.path() / "file.txt") << "x";
+  EXPECT_THROW(fs::AtomicDir{dir.path() / "file.txt"}, IoError);
+  EXPECT_THROW(fs::AtomicDir{"."}, IoError);
+  EXPECT_THROW(fs::AtomicDir{dir.path() / ".."}, IoError);
+  EXPECT_THROW(fs::AtomicDir{""}, IoError);
 }
 
 TEST(AtomicDir, FailureRemovesPartialAndKeepsOld) {
   TempDir dir("fs");
   const auto out = dir.path() / "run";
-  stdfs::create_directories(out);
-  std::ofstream(out / "old.txt") << "old";
+  {
+    fs::AtomicDir first(out);
+    std::ofstream(first.file("old.txt")) << "old";
+    first.commit();
+  }
   // A stale partial directory from a crashed run is cleared.
   stdfs::create_directories(dir.path() / "run.partial");
   std::ofstream(dir.path() / "run.partial" / "stale.txt") << "x";

@@ -6,11 +6,17 @@
 namespace hyseis::core::fs {
 
 /// Everything is written into `<dir>.partial` (created empty; a stale one from a crashed run
-/// is removed). commit() removes an existing `<dir>` and renames the partial directory into
-/// place. Destroying an uncommitted AtomicDir removes the partial directory, so a failed run
-/// leaves neither a half-written `<dir>` nor a `.partial`. Errors throw core::IoError.
+/// is removed). commit() writes a marker file (kMarker) into it, removes an existing `<dir>`
+/// and renames the partial directory into place. Destroying an uncommitted AtomicDir removes
+/// the partial directory, so a failed run leaves neither a half-written `<dir>` nor a
+/// `.partial`. Errors throw core::IoError.
+///
+/// Safety: an existing `<dir>` is only ever replaced if it is empty or carries the marker
+/// (i.e. an earlier AtomicDir made it); anything else (a file, a foreign folder, ".") is
+/// refused already in the constructor, before any work is done.
 class AtomicDir {
 public:
+  static constexpr const char* kMarker = ".hyseis-output";
   explicit AtomicDir(std::filesystem::path final_dir);
   ~AtomicDir();
   AtomicDir(const AtomicDir&) = delete;
