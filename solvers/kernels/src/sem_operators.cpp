@@ -242,6 +242,49 @@ KOKKOS_FORCEINLINE_FUNCTION void scatter(double* rp, const int* nb, const unsign
   }
 }
 
+#if HYSEIS_KERNELS_VECTOR_EXT && defined(__GNUC__) && !defined(__clang__) && !defined(HYSEIS_KERNELS_NO_PAIR)
+// Elastic, 8 lanes, GCC: move (u_x, u_z) pairs with 16-byte loads/stores and (de)interleave them
+// with two shuffles, instead of 16 scalar loads/stores per point.
+typedef double Pair2 __attribute__((vector_size(16)));
+using Pack8 = PackOf<8>::type;
+typedef long long Mask8 __attribute__((vector_size(64)));
+
+template <int NQ>
+inline void gather_pairs(const double* up, const int* nb, Pack8 (&vals)[2][NQ]) {
+  for (int q = 0; q < NQ; ++q) {
+    Pack8 lo, hi;  // lo = (x0 z0 x1 z1 x2 z2 x3 z3), hi = lanes 4..7
+    Pair2 pr[8];
+    for (int l = 0; l < 8; ++l) __builtin_memcpy(&pr[l], up + 2 * nb[q * 8 + l], 16);
+    lo = Pack8{pr[0][0], pr[0][1], pr[1][0], pr[1][1], pr[2][0], pr[2][1], pr[3][0], pr[3][1]};
+    hi = Pack8{pr[4][0], pr[4][1], pr[5][0], pr[5][1], pr[6][0], pr[6][1], pr[7][0], pr[7][1]};
+    vals[0][q] = __builtin_shuffle(lo, hi, Mask8{0, 2, 4, 6, 8, 10, 12, 14});
+    vals[1][q] = __builtin_shuffle(lo, hi, Mask8{1, 3, 5, 7, 9, 11, 13, 15});
+  }
+}
+
+template <int NQ>
+inline void scatter_pairs(double* rp, const int* nb, const unsigned char* first, const Pack8 (&vals)[2][NQ]) {
+  for (int q = 0; q < NQ; ++q) {
+    const Pack8 lo = __builtin_shuffle(vals[0][q], vals[1][q], Mask8{0, 8, 1, 9, 2, 10, 3, 11});
+    const Pack8 hi = __builtin_shuffle(vals[0][q], vals[1][q], Mask8{4, 12, 5, 13, 6, 14, 7, 15});
+    const unsigned f = first ? first[q] : 0u;
+    for (int l = 0; l < 8; ++l) {
+      double* dst = rp + 2 * nb[q * 8 + l];
+      const Pack8& src = l < 4 ? lo : hi;
+      const int o = 2 * (l & 3);
+      Pair2 add = Pair2{src[o], src[o + 1]};
+      Pair2 old;
+      __builtin_memcpy(&old, dst, 16);
+      const Pair2 res = ((f >> l) & 1u) ? add : old + add;
+      __builtin_memcpy(dst, &res, 16);
+    }
+  }
+}
+#define HYSEIS_KERNELS_PAIR_GATHER 1
+#else
+#define HYSEIS_KERNELS_PAIR_GATHER 0
+#endif
+
 template <int NQ, int W, int NC, class P>
 KOKKOS_FORCEINLINE_FUNCTION void gather(const double* up, const int* nb, P (&vals)[NC][NQ]) {
   for (int q = 0; q < NQ; ++q) {
@@ -307,7 +350,12 @@ struct ElasticApply {
     const int* nb = nodes.data() + static_cast<std::size_t>(b) * NQ * W;
 
     P uu[2][NQ];
-    gather<NQ, W, 2>(u.data(), nb, uu);
+#if HYSEIS_KERNELS_PAIR_GATHER
+    if constexpr (W == 8)
+      gather_pairs<NQ>(u.data(), nb, uu);
+    else
+#endif
+      gather<NQ, W, 2>(u.data(), nb, uu);
     P gxi[2][NQ], get[2][NQ];
     ref_gradients<NP, 2>(D, uu, gxi, get);
 
@@ -364,6 +412,14 @@ struct ElasticApply {
     ref_divergence<NP, 2>(D, gxi, get, uu);
     const int lanes = (b + 1) * W <= n_cells ? W : n_cells - b * W;
     const unsigned char* f = first.extent(0) ? first.data() + static_cast<std::size_t>(b) * NQ : nullptr;
+#if HYSEIS_KERNELS_PAIR_GATHER
+    if constexpr (W == 8 && !Atomic) {
+      if (lanes == W) {
+        scatter_pairs<NQ>(r.data(), nb, f, uu);
+        return;
+      }
+    }
+#endif
     scatter<NQ, W, 2, Atomic>(r.data(), nb, f, lanes, uu);
   }
 };
