@@ -161,8 +161,15 @@ std::vector<std::string> Node::keys() const {
 
 void Node::allow_keys(const std::vector<std::string>& allowed) const {
   require_map();
+  std::map<std::string, int> seen;  // key -> line of its first occurrence
   for (const auto& kv : node_) {
     const std::string key = kv.first.Scalar();
+    const int line = line_of(kv.first, line_);
+    if (auto it = seen.find(key); it != seen.end()) {
+      Node dup(kv.second, ctx_, child_path(key), line);
+      dup.fail("duplicate key '" + key + "' (first given on line " + std::to_string(it->second) + ")");
+    }
+    seen[key] = line;
     bool ok = false;
     for (const auto& a : allowed) ok = ok || a == key;
     if (!ok) {

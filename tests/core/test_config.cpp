@@ -96,6 +96,14 @@ TEST(Config, UnknownAndMissingKeys) {
   EXPECT_EQ(e.line(), 2);
 }
 
+TEST(Config, DuplicateKeys) {
+  auto doc = config::load_string("layer:\n  vp: 1\n  vs: 2\n  vp: 3\n", "d.yaml");
+  const auto e = expect_error([&] { doc.root()["layer"].allow_keys({"vp", "vs"}); });
+  EXPECT_EQ(e.constraint(), "duplicate key 'vp' (first given on line 2)");
+  EXPECT_EQ(e.line(), 4);
+  EXPECT_EQ(e.path(), "layer.vp");
+}
+
 TEST(Config, ChoicesAndIntegerRanges) {
   auto doc = config::load_string("top: fre\ndegree: 12\n", "c.yaml");
   auto e = expect_error([&] { doc.root().get_choice("top", {"free", "absorbing"}); });

@@ -63,7 +63,8 @@ public:
   /// Keys of a mapping in file order.
   std::vector<std::string> keys() const;
 
-  /// Throws "unknown key 'vpp'; allowed: vp, vs, rho" for the first key not in `allowed`.
+  /// Throws "unknown key 'vpp'; allowed: vp, vs, rho" for the first key not in `allowed`, and
+  /// "duplicate key 'vp' (first given on line 3)" for a repeated key.
   void allow_keys(const std::vector<std::string>& allowed) const;
   /// Throws unless this is a mapping.
   void require_map() const;
