@@ -32,8 +32,8 @@ std::size_t n_points(const SemMeshHost2D& m) {
 
 TEST(SemOperators, ElasticMatchesDenseReferenceAllDegrees) {
   for (int p = 1; p <= 8; ++p) {
-    // 3 x 2 cells: 6 cells, so a batch of 8 lanes is partially filled (padding is exercised).
-    const auto tm = t::make_mesh(p, 3, 2, t::distorted_map());
+    // 4 x 3 cells: one full batch of 8 lanes and a partially filled one (padding is exercised).
+    const auto tm = t::make_mesh(p, 4, 3, t::distorted_map());
     const auto lam = t::random_vector(n_points(tm.mesh), 1.0, 3.0, 11 + p);
     const auto mu = t::random_vector(n_points(tm.mesh), 0.5, 2.0, 23 + p);
     ElasticOperator2D op(tm.mesh, lam, mu);
@@ -50,7 +50,7 @@ TEST(SemOperators, ElasticMatchesDenseReferenceAllDegrees) {
 
 TEST(SemOperators, AcousticMatchesDenseReferenceAllDegrees) {
   for (int p = 1; p <= 8; ++p) {
-    const auto tm = t::make_mesh(p, 2, 3, t::distorted_map());
+    const auto tm = t::make_mesh(p, 3, 4, t::distorted_map());
     const auto ir = t::random_vector(n_points(tm.mesh), 0.3, 1.7, 31 + p);
     AcousticOperator2D op(tm.mesh, ir);
     EXPECT_EQ(op.path(), KernelPath::general);
