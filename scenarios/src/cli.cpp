@@ -182,7 +182,17 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
     int failed = 0, passed = 0, skipped = 0;
     for (const auto* c : cases) {
       spdlog::info("validate: {} ({})", c->name, c->description);
-      const validation::CaseResult r = c->run(opt);
+      validation::CaseResult r;
+      try {
+        r = c->run(opt);
+      } catch (const std::exception& e) {
+        // One broken case must not hide the others' results: report it as failed and go on.
+        ++failed;
+        table.add({c->name, "(error)", "-", "-", std::string("FAIL: ") + e.what()});
+        rows.push_back({{"case", c->name}, {"metric", "error"}, {"value", nullptr}, {"tolerance", nullptr},
+                        {"passed", false}, {"note", e.what()}});
+        continue;
+      }
       if (r.skipped) {
         ++skipped;
         table.add({c->name, "(skipped)", "-", "-", r.skip_reason});
