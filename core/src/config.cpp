@@ -109,7 +109,8 @@ std::string Node::child_path(const std::string& key) const {
 }
 
 void Node::require_map() const {
-  if (!node_.IsMap()) fail("expected a mapping (key: value lines), got " + describe(node_));
+  // An empty value ("output:" with nothing below) counts as an empty mapping.
+  if (!node_.IsMap() && !node_.IsNull()) fail("expected a mapping (key: value lines), got " + describe(node_));
 }
 
 bool Node::has(const std::string& key) const {
@@ -122,6 +123,7 @@ std::size_t Node::size() const { return node_.IsDefined() ? node_.size() : 0; }
 
 Node Node::operator[](const std::string& key) const {
   require_map();
+  if (node_.IsNull()) fail("missing required key '" + key + "'");
   const YAML::Node& c = node_;
   YAML::Node child = c[key];
   if (!child) fail("missing required key '" + key + "'");
@@ -154,6 +156,7 @@ std::vector<Node> Node::elements() const {
 
 std::vector<std::string> Node::keys() const {
   require_map();
+  if (node_.IsNull()) return {};
   std::vector<std::string> k;
   for (const auto& kv : node_) k.push_back(kv.first.Scalar());
   return k;
@@ -161,6 +164,7 @@ std::vector<std::string> Node::keys() const {
 
 void Node::allow_keys(const std::vector<std::string>& allowed) const {
   require_map();
+  if (node_.IsNull()) return;
   std::map<std::string, int> seen;  // key -> line of its first occurrence
   for (const auto& kv : node_) {
     const std::string key = kv.first.Scalar();

@@ -78,6 +78,10 @@ TEST(Config, WrongTypes) {
   EXPECT_TRUE(root.get<bool>("d"));
   e = expect_error([&] { root.get<double>("e"); });
   EXPECT_EQ(e.constraint(), "expected a number, got an empty value");
+  // An empty value is an empty mapping: defaults apply, required keys are missing.
+  EXPECT_NO_THROW(root["e"].allow_keys({"x"}));
+  EXPECT_DOUBLE_EQ(root["e"].get<double>("x", 4.0), 4.0);
+  EXPECT_EQ(expect_error([&] { root["e"].get<double>("x"); }).constraint(), "missing required key 'x'");
   e = expect_error([&] { root["c"].get<double>("x"); });
   EXPECT_NE(e.constraint().find("expected a mapping"), std::string::npos);
   EXPECT_EQ(root.get<std::vector<double>>("c"), (std::vector<double>{1, 2}));
