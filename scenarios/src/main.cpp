@@ -4,6 +4,8 @@
 #include <mpi.h>
 
 #include <Kokkos_Core.hpp>
+#include <cstring>
+#include <vector>
 #include <exception>
 #include <iostream>
 
@@ -24,11 +26,18 @@ int main(int argc, char** argv) {
     // before Kokkos and before any Triangulation is built. At present plain MPI suffices (the
     // test executables use the same set-up).
     // -------------------------------------------------------------------------------------------
-    Kokkos::ScopeGuard kokkos(argc, argv);
+    // Kokkos sees only the --kokkos-* arguments (unprefixed ones such as --help would make it
+    // print its own help), the command line parser only the rest.
+    std::vector<char*> kokkos_args{argv[0]}, cli_args{argv[0]};
+    for (int i = 1; i < argc; ++i)
+      (std::strncmp(argv[i], "--kokkos-", 9) == 0 ? kokkos_args : cli_args).push_back(argv[i]);
+    int kokkos_argc = static_cast<int>(kokkos_args.size());
+    kokkos_args.push_back(nullptr);
+    Kokkos::ScopeGuard kokkos(kokkos_argc, kokkos_args.data());
     std::string message;
     bool config_error = false;
     try {
-      code = hyseis::scenarios::run_cli(argc, argv, MPI_COMM_WORLD);
+      code = hyseis::scenarios::run_cli(static_cast<int>(cli_args.size()), cli_args.data(), MPI_COMM_WORLD);
     } catch (const hyseis::core::ConfigError& e) {
       code = 2, message = e.what(), config_error = true;
     } catch (const hyseis::core::InvalidInput& e) {
