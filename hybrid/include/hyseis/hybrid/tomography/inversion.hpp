@@ -1,0 +1,107 @@
+#pragma once
+// Travel-time tomography on a 2D grid with straight rays (physics/traveltime):
+//
+//  * conventional: Bayesian MAP / damped and smoothed least squares
+//        s = s0 + argmin_ds ||dt - A ds||^2 + eta ds^T Sigma^-1 ds,
+//        Sigma_ij = exp(-d_ij / L)   (d_ij: distance between cell centres),
+//    solved in data space, ds = Sigma A^T (A Sigma A^T + eta I)^-1 dt. The weight eta is fixed or
+//    chosen by generalised cross-validation or the L-curve (maximum curvature), from one
+//    eigen-decomposition of A Sigma A^T.
+//
+//  * LST, locally sparse tomography (Bianco & Gerstoft 2018, IEEE TCI 4:...): alternate
+//      global:  s_g = argmin ||t - A s||^2 + lambda ||s - s_s||^2
+//                   = s_s + A^T (A A^T + lambda I)^-1 (t - A s_s)
+//      local:   every sqrt(n) x sqrt(n) patch of s_g (overlapping, stride 1 by default) is
+//               coded as mean + D x with ||x||_0 <= T (OMP); D is learned from the patches of
+//               s_g by K-SVD (learning/sparse); s_s = average of the coded patches per cell.
+//    See docs/theory/tomography.md.
+#include <Eigen/Core>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "hyseis/physics/traveltime/straight_rays.hpp"
+
+namespace hyseis::hybrid::tomography {
+
+using physics::traveltime::Grid2D;
+using physics::traveltime::SparseMatrix;
+
+struct ConventionalOptions {
+  double length = 10;            // correlation length L of Sigma, in grid units (km)
+  double eta = 0.1;              // used when selection == "fixed"
+  std::string selection = "gcv"; // "fixed", "gcv", "lcurve"
+  double eta_min = 1e-4, eta_max = 1e3;  // search range for gcv / lcurve (log-spaced)
+  int eta_count = 61;
+  void validate() const;         // throws core::InvalidInput naming the field
+};
+
+struct ConventionalResult {
+  Eigen::VectorXd slowness;
+  double eta = 0;                // the weight used
+  double eta_gcv = 0, eta_lcurve = 0;
+  std::string selection;
+  // The scanned curve (for the L-curve / GCV figures).
+  std::vector<double> etas, residual_norm, model_norm, gcv;
+  double seconds = 0;
+};
+
+/// Reference (starting) slowness: sum(t) / sum(ray length).
+double reference_slowness(const SparseMatrix& A, const Eigen::VectorXd& t);
+
+ConventionalResult conventional_inversion(const Grid2D& grid, const SparseMatrix& A, const Eigen::VectorXd& t,
+                                          double s0, const ConventionalOptions& opt);
+
+/// Overlapping square patches of a grid field.
+struct PatchLayout {
+  int nx = 0, ny = 0, size = 0, stride = 1;
+  std::vector<int> ox, oy;  // patch origins (x fast)
+  int dim() const { return size * size; }
+  int count() const { return int(ox.size()); }
+};
+/// Origins 0, stride, ..., and the last one flush with the far edge, so every cell is covered.
+/// Throws core::InvalidInput when the patch does not fit or stride is not in [1, size].
+PatchLayout make_patches(int nx, int ny, int size, int stride);
+/// Patch matrix (dim x count), patch pixels row-major (x fast).
+Eigen::MatrixXd extract_patches(const PatchLayout& p, const Eigen::VectorXd& field);
+/// Average of the patches per cell (inverse of extract_patches for consistent patches).
+Eigen::VectorXd average_patches(const PatchLayout& p, const Eigen::MatrixXd& patches);
+
+struct LstOptions {
+  int patch = 10;                // sqrt(n)
+  int stride = 1;
+  int atoms = 150;               // K
+  int sparsity = 1;              // T
+  int outer_iterations = 50;
+  int dict_iterations_initial = 30;  // K-SVD sweeps on the first global estimate
+  int dict_iterations = 2;           // warm-started sweeps per later outer iteration (0: fixed D)
+  double global_damping = 0;     // lambda, relative to mean(diag(A A^T)) (0: exact data fit)
+  double max_uncovered_fraction = 0.1;  // training patches: at most this fraction of cells without rays
+  std::uint64_t seed = 1;
+  bool exact_update = true;
+  std::string dictionary = "learned";   // "learned" or "dct" (overcomplete 2D DCT, fixed)
+  void validate(int nx, int ny) const;  // throws core::InvalidInput naming the field
+};
+
+struct LstResult {
+  Eigen::VectorXd global;        // s_g of the last iteration
+  Eigen::VectorXd sparse;        // s_s of the last iteration (the LST estimate)
+  Eigen::MatrixXd dictionary;    // n x K
+  std::vector<double> data_rms;  // ||t - A s_s|| / sqrt(M) per outer iteration
+  std::vector<double> dict_rmse; // K-SVD representation RMSE (last sweep) per outer iteration
+  int training_patches = 0;
+  double seconds = 0;
+};
+
+LstResult lst_inversion(const Grid2D& grid, const SparseMatrix& A, const Eigen::VectorXd& t, double s0,
+                        const LstOptions& opt);
+
+/// Overcomplete separable 2D DCT dictionary (n = size^2 rows, atoms = k^2 with k = ceil(sqrt(K))),
+/// DC atom removed from the zero-mean set when `drop_dc`; unit-norm columns.
+Eigen::MatrixXd dct_dictionary(int size, int atoms_per_dim, bool drop_dc);
+
+/// RMS difference in ms/km of two slowness maps (s/km) over the cells where mask > 0.
+double rmse_ms_per_km(const Eigen::VectorXd& est, const Eigen::VectorXd& truth, const Eigen::VectorXd& mask);
+
+}  // namespace hyseis::hybrid::tomography
