@@ -67,6 +67,19 @@ TEST(Scenario, QuickstartParses) {
   EXPECT_EQ(again.resolved_yaml, sc.resolved_yaml);
 }
 
+TEST(Scenario, EveryShippedScenarioParses) {
+  int n = 0;
+  for (const auto& e : stdfs::directory_iterator(std::string(HYSEIS_SOURCE_DIR) + "/scenarios")) {
+    if (e.path().extension() != ".yaml") continue;
+    ++n;
+    EXPECT_NO_THROW({
+      const auto sc = scenarios::load_wave_scenario(e.path().string());
+      EXPECT_EQ(sc.problem.name, e.path().stem().string()) << "scenario.name should match the file name";
+    }) << e.path();
+  }
+  EXPECT_GE(n, 2);
+}
+
 TEST(Scenario, OverridesApply) {
   const auto sc = scenarios::load_wave_scenario(
       data("tiny.yaml"), {"time.duration=2", "receivers.line.count=10", "medium.layers[1].vp=3100", "physics=elastic"});
