@@ -46,9 +46,11 @@ void Progress::update(long long done) {
   const double frac = std::clamp(static_cast<double>(done) / static_cast<double>(total_), 0.0, 1.0);
   const double eta = frac > 0 ? elapsed * (1 - frac) / frac : NAN;
   if (terminal_) {
+    if (done == last_drawn_) return;
     if (done < total_ && last_draw_.time_since_epoch().count() != 0 &&
         now - last_draw_ < std::chrono::milliseconds(100))
       return;
+    last_drawn_ = done;
     last_draw_ = now;
     constexpr int width = 30;
     const int filled = static_cast<int>(frac * width);

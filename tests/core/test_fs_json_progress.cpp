@@ -114,6 +114,8 @@ TEST(Progress, LogModeEmitsTenLinesAndTerminalModeDrawsBar) {
   }
   const std::string bar = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(bar.find("100.0%"), std::string::npos) << bar;
+  EXPECT_EQ(bar.find("100.0%"), bar.rfind("100.0%")) << "final state drawn once: " << bar;
+  EXPECT_EQ(bar.back(), '\n');
   EXPECT_NE(bar.find("steps ["), std::string::npos) << bar;
   init_logging(0, "info");
   ::testing::internal::CaptureStderr();

@@ -30,6 +30,7 @@ private:
   bool enabled_, terminal_;
   bool finished_ = false;
   int last_decile_ = -1;
+  long long last_drawn_ = -1;
   std::chrono::steady_clock::time_point start_, last_draw_;
 };
 
