@@ -62,30 +62,52 @@ std::size_t nnz(const std::vector<S>& w) {
 
 }  // namespace
 
+namespace {
+
+/// Normalisation and normal equations of one regression problem, computed once and reused by
+/// every tolerance of the search.
 template <class S>
-std::vector<S> stridge(const Mat<S>& X0, const Vec<S>& y, double tol, const StridgeOptions& o) {
-  o.validate();
+struct Prepared {
+  const Mat<S>* X0 = nullptr;
+  const Vec<S>* y = nullptr;
+  Eigen::VectorXd mreg;     // 1 / column norm (0 for an all-zero column)
+  Mat<S> G;                 // normalised Gram matrix
+  Vec<S> b;                 // normalised X^H y
+};
+
+template <class S>
+Prepared<S> prepare(const Mat<S>& X0, const Vec<S>& y, const StridgeOptions& o) {
   HYSEIS_REQUIRE(X0.rows() == y.rows() && X0.rows() > 0, InvalidInput,
                  "stridge: theta has " << X0.rows() << " rows, lhs " << y.rows());
+  Prepared<S> p;
+  p.X0 = &X0;
+  p.y = &y;
   const Eigen::Index d = X0.cols();
-  Eigen::VectorXd mreg = Eigen::VectorXd::Ones(d);
+  p.mreg = Eigen::VectorXd::Ones(d);
   if (o.normalize)
     for (Eigen::Index i = 0; i < d; ++i) {
       const double nrm = X0.col(i).norm();
-      mreg(i) = nrm > 0 ? 1.0 / nrm : 0.0;   // an all-zero column stays at 0
+      p.mreg(i) = nrm > 0 ? 1.0 / nrm : 0.0;
     }
-  Mat<S> X = X0 * mreg.cast<S>().asDiagonal();
-  const Mat<S> G = X.adjoint() * X;
-  const Vec<S> b = X.adjoint() * y;
+  const Vec<S> m = p.mreg.template cast<S>();
+  p.G = m.asDiagonal() * (X0.adjoint() * X0) * m.asDiagonal();
+  p.b = m.asDiagonal() * (X0.adjoint() * y);
+  return p;
+}
+
+template <class S>
+std::vector<S> stridge_prepared(const Prepared<S>& p, double tol, const StridgeOptions& o) {
+  const Eigen::Index d = p.G.cols();
   std::vector<Eigen::Index> all(static_cast<std::size_t>(d));
   for (Eigen::Index i = 0; i < d; ++i) all[static_cast<std::size_t>(i)] = i;
-  Vec<S> w = o.lambda > 0 ? ridge(G, b, all, o.lambda) : lstsq<S>(X, y);
+  // lambda = 0: least squares through the normal equations (well posed after normalisation).
+  Vec<S> w = ridge(p.G, p.b, all, o.lambda);
   std::vector<Eigen::Index> big = all;
   std::size_t num_relevant = static_cast<std::size_t>(d);
   for (int j = 0; j < o.max_iter; ++j) {
     std::vector<Eigen::Index> nb;
     for (Eigen::Index i = 0; i < d; ++i)
-      if (std::abs(w(i)) >= tol && mreg(i) != 0) nb.push_back(i);
+      if (std::abs(w(i)) >= tol && p.mreg(i) != 0) nb.push_back(i);
     if (nb.size() == num_relevant) break;
     num_relevant = nb.size();
     if (nb.empty()) {
@@ -93,23 +115,31 @@ std::vector<S> stridge(const Mat<S>& X0, const Vec<S>& y, double tol, const Stri
       // ridge estimate (which the l0 penalty then rejects); later, keep the previous support.
       if (j == 0) {
         std::vector<S> out(static_cast<std::size_t>(d));
-        for (Eigen::Index i = 0; i < d; ++i) out[static_cast<std::size_t>(i)] = w(i) * mreg(i);
+        for (Eigen::Index i = 0; i < d; ++i) out[static_cast<std::size_t>(i)] = w(i) * p.mreg(i);
         return out;
       }
       break;
     }
     big = nb;
-    const Vec<S> wb = o.lambda > 0 ? ridge(G, b, big, o.lambda) : lstsq<S>(columns<S>(X, big), y);
+    const Vec<S> wb = ridge(p.G, p.b, big, o.lambda);
     w.setZero();
     for (std::size_t k = 0; k < big.size(); ++k) w(big[k]) = wb(static_cast<Eigen::Index>(k));
   }
-  // Unregularised least squares on the support, on the original columns.
+  // Unregularised least squares on the support, on the original columns (QR, not normal equations).
   std::vector<S> out(static_cast<std::size_t>(d), S(0));
   if (!big.empty()) {
-    const Vec<S> wb = lstsq<S>(columns<S>(X0, big), y);
+    const Vec<S> wb = lstsq<S>(columns<S>(*p.X0, big), *p.y);
     for (std::size_t k = 0; k < big.size(); ++k) out[static_cast<std::size_t>(big[k])] = wb(static_cast<Eigen::Index>(k));
   }
   return out;
+}
+
+}  // namespace
+
+template <class S>
+std::vector<S> stridge(const Mat<S>& X0, const Vec<S>& y, double tol, const StridgeOptions& o) {
+  o.validate();
+  return stridge_prepared(prepare(X0, y, o), tol, o);
 }
 
 template <class S>
@@ -213,8 +243,9 @@ SparseModel<S> train_stridge(const LinearSystem<S>& sys, const TrainOptions& o) 
     d_tol = 0.01 * mx;
   }
   double tol = d_tol;
+  const Prepared<S> ptr = prepare(Rtr, ytr, o.stridge);
   for (int it = 0; it < o.max_tol_iter; ++it) {
-    const auto w = stridge<S>(Rtr, ytr, tol, o.stridge);
+    const auto w = stridge_prepared(ptr, tol, o.stridge);
     const double err = error(w);
     if (err <= err_best) {
       err_best = err;
