@@ -32,8 +32,8 @@ struct ConventionalOptions {
   double length = 10;            // correlation length L of Sigma, in grid units (km)
   double eta = 0.1;              // used when selection == "fixed"
   std::string selection = "gcv"; // "fixed", "gcv", "lcurve"
-  double eta_min = 1e-4, eta_max = 1e3;  // search range for gcv / lcurve (log-spaced)
-  int eta_count = 61;
+  double eta_min = 1e-7, eta_max = 1e3;  // search range for gcv / lcurve (log-spaced)
+  int eta_count = 81;
   void validate() const;         // throws core::InvalidInput naming the field
 };
 
@@ -74,9 +74,9 @@ struct LstOptions {
   int atoms = 150;               // K
   int sparsity = 1;              // T
   int outer_iterations = 50;
-  int dict_iterations_initial = 30;  // K-SVD sweeps on the first global estimate
-  int dict_iterations = 2;           // warm-started sweeps per later outer iteration (0: fixed D)
-  double global_damping = 0;     // lambda, relative to mean(diag(A A^T)) (0: exact data fit)
+  int dict_iterations_initial = 10;  // K-SVD sweeps on the first global estimate
+  int dict_iterations = 1;           // warm-started sweeps per later outer iteration (0: fixed D)
+  double global_damping = 0.01;  // lambda, relative to mean(diag(A A^T)) (0: 1e-10, exact data fit)
   double max_uncovered_fraction = 0.1;  // training patches: at most this fraction of cells without rays
   std::uint64_t seed = 1;
   bool exact_update = true;
