@@ -262,10 +262,17 @@ SparseModel<S> train_stridge(const LinearSystem<S>& sys, const TrainOptions& o) 
   m.names = sys.names;
   m.tolerance = tol_best;
   m.test_error = err_best;
-  // Refit on all rows with the chosen tolerance (the threshold is relative to column norms,
-  // which grow as sqrt(rows): rescale it from the training rows to all rows).
-  const double rescale = std::sqrt(static_cast<double>(n) / static_cast<double>(ntr));
-  m.coef = tol_best > 0 ? stridge<S>(sys.theta, sys.lhs, tol_best * rescale, o.stridge) : w_best;
+  // Final coefficients: least squares on all rows over the support chosen on the training rows.
+  // (Re-thresholding all rows with tol_best would be fragile: the search pushes the tolerance
+  // up to the edge of the smallest kept coefficient.)
+  std::vector<Eigen::Index> supp;
+  for (Eigen::Index i = 0; i < d; ++i)
+    if (w_best[static_cast<std::size_t>(i)] != S(0)) supp.push_back(i);
+  m.coef.assign(static_cast<std::size_t>(d), S(0));
+  if (!supp.empty()) {
+    const Vec<S> w = lstsq<S>(columns<S>(sys.theta, supp), sys.lhs);
+    for (std::size_t k = 0; k < supp.size(); ++k) m.coef[static_cast<std::size_t>(supp[k])] = w(static_cast<Eigen::Index>(k));
+  }
   return m;
 }
 

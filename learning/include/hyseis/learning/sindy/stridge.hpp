@@ -46,8 +46,9 @@ struct SparseModel {
 template <class S>
 std::vector<S> stridge(const Mat<S>& theta, const Vec<S>& lhs, double tol, const StridgeOptions& o);
 
-/// Algorithm 2: tolerance search on a train/test split minimising ||lhs_test - theta_test xi||_2
-/// + l0_penalty * ||xi||_0; the coefficients are fitted on all rows, as in the authors' code.
+/// Algorithm 2: tolerance search (STRidge on the training rows) minimising
+/// ||lhs_test - theta_test xi||_2 + l0_penalty * ||xi||_0 on the test rows; the final
+/// coefficients are least squares on all rows over the support of the best model.
 template <class S>
 SparseModel<S> train_stridge(const LinearSystem<S>& sys, const TrainOptions& o);
 
