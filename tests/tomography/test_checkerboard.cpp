@@ -55,3 +55,64 @@ TEST(Checkerboard, LstBeatsConventionalAndReference) {
   EXPECT_LT(o.rmse_lst, o.rmse_conventional);
   EXPECT_LE(o.rmse_lst, 38.71 * 1.1);
 }
+
+#include "hyseis/core/config.hpp"
+#include "hyseis/core/error.hpp"
+#include "hyseis/core/fs.hpp"
+#include "hyseis/core/json.hpp"
+
+TEST(Checkerboard, ScenarioRunnerWritesOutputs) {
+  const auto dir = shared_dir();
+  if (!std::filesystem::exists(dir)) GTEST_SKIP() << "validation data not found at " << dir;
+  const std::string yaml = std::string(HYSEIS_SOURCE_DIR) + "/scenarios/lst_checkerboard.yaml";
+  std::vector<std::string> ov{"data.dir=" + dir};
+  if (!std::getenv("LST_FULL_SCENARIO")) {
+    ov.push_back("models=[checkerboard]");
+    ov.push_back("noise.levels=[0.0]");
+    ov.push_back("lst.outer_iterations=3");
+    ov.push_back("lst.dict_iterations_initial=2");
+  }
+  const auto doc = hyseis::core::config::load_file(yaml, ov);
+  const std::string out = std::getenv("LST_OUT") ? std::getenv("LST_OUT") : std::string(HYSEIS_BINARY_DIR) + "/lst_scenario_test";
+  std::filesystem::remove_all(out);
+  std::filesystem::create_directories(out);
+  tomo::run_lst_scenario(doc.root(), out);
+  for (const char* f : {"summary.json", "tomography.h5", "rmse_table.txt", "dictionary_atoms.png",
+                        "true_checkerboard.png", "lst_checkerboard_noise0.png", "conventional_checkerboard_noise0.png",
+                        "profile_x_checkerboard_noise0.png", "lcurve_checkerboard_noise0.png"})
+    EXPECT_TRUE(std::filesystem::exists(out + "/" + f)) << f;
+  const auto j = hyseis::core::json::read(out + "/summary.json");
+  ASSERT_GE(j["cases"].size(), 1u);
+  EXPECT_GT(j["cases"][0]["rmse_conventional"].get<double>(), 0);
+  std::cout << hyseis::core::fs::read_text(out + "/rmse_table.txt");
+}
+
+TEST(Checkerboard, ScenarioConfigErrorsAreLocated) {
+  const std::string good = "scenario: {name: t, type: lst_tomography}\ndata: {dir: " + shared_dir() + "}\n";
+  auto run = [&](const std::string& extra) {
+    const auto doc = hyseis::core::config::load_string(good + extra, "bad.yaml");
+    tomo::run_lst_scenario(doc.root(), "/nonexistent_output_dir");
+  };
+  auto expect_msg = [&](const std::string& extra, const std::string& needle) {
+    try {
+      run(extra);
+      ADD_FAILURE() << "no error for: " << extra;
+    } catch (const hyseis::core::ConfigError& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  expect_msg("lst: {pach: 10}\n", "unknown key 'pach'");
+  expect_msg("lst: {patch: 7, stride: 9}\n", "lst.stride");
+  expect_msg("lst: {sparsity: 0}\n", "lst.sparsity");
+  expect_msg("models: [marmousi]\n", "models[0]");
+  expect_msg("noise: {levels: [-0.1]}\n", "noise.levels[0]");
+  expect_msg("conventional: {selection: aic}\n", "conventional.selection");
+  expect_msg("bogus: 1\n", "unknown key 'bogus'");
+  try {
+    const auto doc = hyseis::core::config::load_string("scenario: {name: t, type: lst_tomography}\ndata: {dir: /no/such}\n", "bad.yaml");
+    tomo::run_lst_scenario(doc.root(), "/nonexistent_output_dir");
+    ADD_FAILURE() << "missing data dir accepted";
+  } catch (const hyseis::core::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.yaml:2 at 'data.dir'"), std::string::npos) << e.what();
+  }
+}
