@@ -9,7 +9,9 @@
 
 #include "hyseis/bench/bench.hpp"
 #include "hyseis/core/error.hpp"
+#include "hyseis/core/fs.hpp"
 #include "hyseis/core/json.hpp"
+#include "hyseis/hybrid/tomography/experiment.hpp"
 #include "hyseis/core/progress.hpp"
 #include "hyseis/core/version.hpp"
 #include "hyseis/validation/cases.hpp"
@@ -155,7 +157,25 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
   }
 
   if (run->parsed()) {
-    const WaveScenario sc = load_wave_scenario(scenario_file, overrides);
+    // One YAML, dispatched on scenario.type; each type's parser checks its own keys.
+    const core::config::Document doc = core::config::load_file(scenario_file, overrides);
+    const core::config::Node root = doc.root();
+    root.require_map();
+    const std::string type = root["scenario"].get_choice("type", {"wave2d", "lst_tomography"}, "wave2d");
+    if (type == "lst_tomography") {
+      const std::string dir =
+          strip_slash(out_dir.empty() ? "runs/" + root["scenario"].get<std::string>("name") : out_dir);
+      // Serial inversion: rank 0 computes and writes; other ranks have nothing to do.
+      if (rank == 0) {
+        core::fs::AtomicDir atomic(dir);
+        spdlog::info("scenario type lst_tomography: writing into {}", atomic.path().string());
+        hybrid::tomography::run_lst_scenario(root, atomic.path().string());
+        atomic.commit();
+        spdlog::info("wrote {}/", dir);
+      }
+      return 0;
+    }
+    const WaveScenario sc = parse_wave_scenario(doc);
     const std::string dir = strip_slash(out_dir.empty() ? "runs/" + sc.problem.name : out_dir);
     run_wave_scenario(sc, dir, comm, !no_progress);
     return 0;

@@ -80,7 +80,7 @@ std::string info_text(MPI_Comm comm) {
     row("Kokkos", k.str());
   }
 #ifdef HYSEIS_TORCH_HEADERS
-  row("LibTorch", std::string(TORCH_VERSION) + "  (headers found; learning/ and hybrid/ are not linked into this executable yet)");
+  row("LibTorch", std::string(TORCH_VERSION) + "  (headers found; not linked: no torch-based module is in this executable yet)");
 #else
   row("LibTorch", "not found (learning/ and hybrid/ unavailable)");
 #endif
@@ -98,7 +98,7 @@ std::string info_text(MPI_Comm comm) {
   os << "\nruntime\n";
   row("MPI ranks", std::to_string(size));
   os << "\nfeatures\n";
-  row("run", "wave2d scenarios: 2D spectral elements (elastic, acoustic), layered or HDF5-gridded media");
+  row("run", "scenario types wave2d (2D spectral elements, elastic/acoustic, layered or HDF5-gridded media) and lst_tomography (travel-time tomography with a learned sparse prior)");
   row("validate", "validation cases against analytic / reference seismograms");
   row("bench", "throughput against a baseline in the same run");
   return os.str();

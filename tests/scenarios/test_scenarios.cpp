@@ -71,6 +71,9 @@ TEST(Scenario, EveryShippedScenarioParses) {
   int n = 0;
   for (const auto& e : stdfs::directory_iterator(std::string(HYSEIS_SOURCE_DIR) + "/scenarios")) {
     if (e.path().extension() != ".yaml") continue;
+    const auto type = core::config::load_file(e.path().string()).root()["scenario"].get<std::string>("type", "wave2d");
+    EXPECT_TRUE(type == "wave2d" || type == "lst_tomography") << e.path() << ": type " << type;
+    if (type != "wave2d") continue;  // other types are parsed by their own modules' tests
     ++n;
     EXPECT_NO_THROW({
       const auto sc = scenarios::load_wave_scenario(e.path().string());
