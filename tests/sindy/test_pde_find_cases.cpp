@@ -36,3 +36,15 @@ TEST(PdeFindCases, KdV) { run_named("pde_find_kdv"); }
 TEST(PdeFindCases, KuramotoSivashinsky) { run_named("pde_find_ks"); }
 TEST(PdeFindCases, Nls) { run_named("pde_find_nls"); }
 TEST(PdeFindCases, QuantumHarmonicOscillator) { run_named("pde_find_qho"); }
+
+// `hyseis validate --quick`: the clean fits use a random subset of 40 000 points.
+TEST(PdeFindCases, QuickVariantKuramotoSivashinsky) {
+  Options o;
+  o.data_dir = default_data_dir();
+  o.quick = true;
+  if (!std::filesystem::exists(o.data_dir + "/pde_find/kuramoto_sivashinsky.h5"))
+    GTEST_SKIP() << "validation data not found: " << o.data_dir << "/pde_find";
+  for (const auto& c : pde_find_cases())
+    if (c.name == "pde_find_ks")
+      for (const auto& m : c.run(o).metrics) EXPECT_TRUE(m.passed) << m.metric << " = " << m.value << ": " << m.note;
+}
