@@ -1,11 +1,12 @@
 #include "hyseis/validation/cases.hpp"
 #include "hyseis/validation/gmpe_cases.hpp"
 #include "hyseis/validation/okada_cases.hpp"
+#include "hyseis/validation/pde_find_cases.hpp"
 
 namespace hyseis::validation {
 
 // Wave-solver cases: case_specfem.cpp, case_lamb.cpp, case_convergence.cpp. Okada and GMPE
-// cases: okada_cases.cpp, gmpe_cases.cpp (their own lists, appended below).
+// cases: okada_cases.cpp, gmpe_cases.cpp, pde_find_cases.cpp (their own lists, appended below).
 CaseResult elastic_force_homogeneous_pml(const Options& o);
 CaseResult acoustic_pressure_homogeneous(const Options& o);
 CaseResult elastic_force_absolute_amplitude(const Options& o);
@@ -43,7 +44,7 @@ std::vector<Case> wave_cases() {
 const std::vector<Case>& all_cases() {
   static const std::vector<Case> cases = [] {
     std::vector<Case> all = wave_cases();
-    for (auto&& list : {okada_cases(), gmpe_cases()})
+    for (auto&& list : {okada_cases(), gmpe_cases(), pde_find_cases()})
       all.insert(all.end(), list.begin(), list.end());
     return all;
   }();
