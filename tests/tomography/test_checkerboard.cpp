@@ -116,3 +116,19 @@ TEST(Checkerboard, ScenarioConfigErrorsAreLocated) {
     EXPECT_NE(std::string(e.what()).find("bad.yaml:2 at 'data.dir'"), std::string::npos) << e.what();
   }
 }
+
+#include "hyseis/validation/tomography_cases.hpp"
+
+TEST(Checkerboard, ValidationCasesPass) {
+  hyseis::validation::Options opt;
+  opt.data_dir = std::filesystem::path(shared_dir()).parent_path().string();
+  for (const auto& c : hyseis::validation::tomography_cases()) {
+    if (std::getenv("LST_ONLY_GEOMETRY") && c.name != "straight_ray_geometry") continue;
+    const auto r = c.run(opt);
+    if (r.skipped) GTEST_SKIP() << r.skip_reason;
+    for (const auto& m : r.metrics) {
+      std::cout << c.name << " " << m.metric << " = " << m.value << " (" << m.comparison << " " << m.tolerance << ")\n";
+      EXPECT_TRUE(m.passed) << m.metric << ": " << m.note;
+    }
+  }
+}

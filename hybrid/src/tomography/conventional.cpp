@@ -33,6 +33,63 @@ double reference_slowness(const SparseMatrix& A, const Eigen::VectorXd& t) {
   return t.sum() / L;
 }
 
+ParameterScan scan_regularisation(const Eigen::MatrixXd& G, const Eigen::VectorXd& dt, double eta_min, double eta_max,
+                                  int count) {
+  HYSEIS_REQUIRE(G.rows() == G.cols() && G.rows() == dt.size(), InvalidInput, "scan_regularisation: size mismatch");
+  HYSEIS_REQUIRE(eta_min > 0 && eta_max > eta_min && count >= 5, InvalidInput,
+                 "scan_regularisation: need 0 < eta_min < eta_max and count >= 5");
+  ParameterScan res;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(G);
+  HYSEIS_REQUIRE(es.info() == Eigen::Success, core::NumericalError, "eigen-decomposition of the data-space matrix failed");
+  res.eigenvalues = es.eigenvalues().cwiseMax(0.0);
+  res.eigenvectors = es.eigenvectors();
+  const Eigen::VectorXd& lam = res.eigenvalues;
+  const Eigen::VectorXd c = res.eigenvectors.transpose() * dt;
+  const int M = int(G.rows()), ne = count;
+  for (int q = 0; q < ne; ++q) {
+    const double eta = eta_min * std::pow(eta_max / eta_min, double(q) / (ne - 1));
+    double r2 = 0, m2 = 0, tr = 0;
+    for (int i = 0; i < M; ++i) {
+      const double d = lam[i] + eta;
+      r2 += std::pow(eta * c[i] / d, 2);
+      m2 += lam[i] * c[i] * c[i] / (d * d);
+      tr += eta / d;
+    }
+    res.etas.push_back(eta);
+    res.residual_norm.push_back(std::sqrt(r2));
+    res.model_norm.push_back(std::sqrt(m2));
+    res.gcv.push_back(M * r2 / (tr * tr));
+  }
+  int qg = 0;
+  for (int q = 1; q < ne; ++q)
+    if (res.gcv[q] < res.gcv[qg]) qg = q;
+  res.eta_gcv = res.etas[qg];
+  // L-curve corner: maximum curvature of (log ||r||, log ||model||) parametrised by log eta.
+  int ql = ne / 2;
+  double kbest = -std::numeric_limits<double>::infinity();
+  for (int q = 1; q + 1 < ne; ++q) {
+    const double h = std::log(res.etas[q + 1]) - std::log(res.etas[q]);
+    auto x = [&](int i) { return std::log(std::max(res.residual_norm[i], 1e-300)); };
+    auto y = [&](int i) { return std::log(std::max(res.model_norm[i], 1e-300)); };
+    const double x1 = (x(q + 1) - x(q - 1)) / (2 * h), y1 = (y(q + 1) - y(q - 1)) / (2 * h);
+    const double x2 = (x(q + 1) - 2 * x(q) + x(q - 1)) / (h * h), y2 = (y(q + 1) - 2 * y(q) + y(q - 1)) / (h * h);
+    const double den = std::pow(x1 * x1 + y1 * y1, 1.5);
+    if (den <= 0) continue;
+    const double kappa = (x1 * y2 - x2 * y1) / den;
+    if (kappa > kbest) {
+      kbest = kappa;
+      ql = q;
+    }
+  }
+  res.eta_lcurve = res.etas[ql];
+  return res;
+}
+
+Eigen::VectorXd ParameterScan::apply_inverse(const Eigen::VectorXd& r, double eta) const {
+  const Eigen::VectorXd c = eigenvectors.transpose() * r;
+  return eigenvectors * (c.array() / (eigenvalues.array() + eta)).matrix();
+}
+
 ConventionalResult conventional_inversion(const Grid2D& g, const SparseMatrix& A, const Eigen::VectorXd& t, double s0,
                                           const ConventionalOptions& opt) {
   const auto t_start = std::chrono::steady_clock::now();
@@ -65,53 +122,17 @@ ConventionalResult conventional_inversion(const Grid2D& g, const SparseMatrix& A
   const Eigen::MatrixXd Gm = B * A.transpose();  // A Sigma A^T
   Eigen::MatrixXd G = 0.5 * (Gm + Gm.transpose());
   Eigen::VectorXd dt = t - s0 * (A * Eigen::VectorXd::Ones(N));
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> es(G);
-  HYSEIS_REQUIRE(es.info() == Eigen::Success, core::NumericalError, "conventional: eigen-decomposition failed");
-  Eigen::VectorXd lam = es.eigenvalues().cwiseMax(0.0);
-  Eigen::VectorXd c = es.eigenvectors().transpose() * dt;
-
+  const ParameterScan scan = scan_regularisation(G, dt, opt.eta_min, opt.eta_max, opt.eta_count);
   ConventionalResult res;
   res.selection = opt.selection;
-  const int ne = opt.eta_count;
-  for (int q = 0; q < ne; ++q) {
-    const double eta = opt.eta_min * std::pow(opt.eta_max / opt.eta_min, double(q) / (ne - 1));
-    double r2 = 0, m2 = 0, tr = 0;
-    for (int i = 0; i < M; ++i) {
-      const double d = lam[i] + eta;
-      r2 += std::pow(eta * c[i] / d, 2);
-      m2 += lam[i] * c[i] * c[i] / (d * d);
-      tr += eta / d;
-    }
-    res.etas.push_back(eta);
-    res.residual_norm.push_back(std::sqrt(r2));
-    res.model_norm.push_back(std::sqrt(m2));
-    res.gcv.push_back(M * r2 / (tr * tr));
-  }
-  // GCV minimum.
-  int qg = 0;
-  for (int q = 1; q < ne; ++q)
-    if (res.gcv[q] < res.gcv[qg]) qg = q;
-  res.eta_gcv = res.etas[qg];
-  // L-curve corner: maximum curvature of (log ||r||, log ||ds||_Sigma) against log eta.
-  int ql = ne / 2;
-  double kbest = -std::numeric_limits<double>::infinity();
-  for (int q = 1; q + 1 < ne; ++q) {
-    const double h = std::log(res.etas[q + 1]) - std::log(res.etas[q]);
-    auto x = [&](int i) { return std::log(std::max(res.residual_norm[i], 1e-300)); };
-    auto y = [&](int i) { return std::log(std::max(res.model_norm[i], 1e-300)); };
-    const double x1 = (x(q + 1) - x(q - 1)) / (2 * h), y1 = (y(q + 1) - y(q - 1)) / (2 * h);
-    const double x2 = (x(q + 1) - 2 * x(q) + x(q - 1)) / (h * h), y2 = (y(q + 1) - 2 * y(q) + y(q - 1)) / (h * h);
-    const double den = std::pow(x1 * x1 + y1 * y1, 1.5);
-    if (den <= 0) continue;
-    const double kappa = (x1 * y2 - x2 * y1) / den;
-    if (kappa > kbest) {
-      kbest = kappa;
-      ql = q;
-    }
-  }
-  res.eta_lcurve = res.etas[ql];
+  res.etas = scan.etas;
+  res.residual_norm = scan.residual_norm;
+  res.model_norm = scan.model_norm;
+  res.gcv = scan.gcv;
+  res.eta_gcv = scan.eta_gcv;
+  res.eta_lcurve = scan.eta_lcurve;
   res.eta = opt.selection == "fixed" ? opt.eta : opt.selection == "gcv" ? res.eta_gcv : res.eta_lcurve;
-  Eigen::VectorXd y = es.eigenvectors() * (c.array() / (lam.array() + res.eta)).matrix();
+  Eigen::VectorXd y = scan.apply_inverse(dt, res.eta);
   res.slowness = Eigen::VectorXd::Constant(N, s0) + B.transpose() * y;
   HYSEIS_REQUIRE(res.slowness.allFinite(), core::NumericalError, "conventional: NaN/Inf in the estimate");
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count();

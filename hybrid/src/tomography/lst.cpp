@@ -94,6 +94,8 @@ void LstOptions::validate(int nx, int ny) const {
                  "lst: global_damping must be >= 0, got " << global_damping);
   HYSEIS_REQUIRE(max_uncovered_fraction >= 0 && max_uncovered_fraction <= 1, InvalidInput,
                  "lst: max_uncovered_fraction must be in [0, 1]");
+  HYSEIS_REQUIRE(global_selection == "fixed" || global_selection == "gcv", InvalidInput,
+                 "lst: global_selection must be 'fixed' or 'gcv', got '" << global_selection << "'");
   HYSEIS_REQUIRE(dictionary == "learned" || dictionary == "dct", InvalidInput,
                  "lst: dictionary must be 'learned' or 'dct', got '" << dictionary << "'");
 }
@@ -110,8 +112,13 @@ LstResult lst_inversion(const Grid2D& g, const SparseMatrix& A, const Eigen::Vec
   // Global step in data space: (A A^T + lambda I)^-1, Cholesky once.
   Eigen::MatrixXd AAt = Eigen::MatrixXd(A * A.transpose());
   const double mean_diag = AAt.diagonal().mean();
-  const double lambda = (opt.global_damping > 0 ? opt.global_damping : 1e-10) * mean_diag;
-  AAt.diagonal().array() += lambda;
+  double rel = opt.global_damping > 0 ? opt.global_damping : 1e-10;
+  if (opt.global_selection == "gcv") {
+    const Eigen::VectorXd dt = t - s0 * (A * Eigen::VectorXd::Ones(N));
+    const auto scan = scan_regularisation(AAt, dt, 1e-8 * mean_diag, 10 * mean_diag, 91);
+    rel = std::max(rel, scan.eta_gcv / mean_diag);
+  }
+  AAt.diagonal().array() += rel * mean_diag;
   Eigen::LLT<Eigen::MatrixXd> llt(AAt);
   HYSEIS_REQUIRE(llt.info() == Eigen::Success, core::NumericalError,
                  "lst: A A^T + lambda I is not positive definite (duplicate rays?); increase global_damping");
@@ -131,6 +138,7 @@ LstResult lst_inversion(const Grid2D& g, const SparseMatrix& A, const Eigen::Vec
 
   LstResult res;
   res.training_patches = int(train.size());
+  res.global_lambda_relative = rel;
   Eigen::MatrixXd D;
   if (opt.dictionary == "dct") {
     const int k = int(std::ceil(std::sqrt(double(opt.atoms + 1))));

@@ -104,7 +104,7 @@ ScenarioSpec parse(const cfg::Node& root) {
   if (root.has("lst")) {
     const auto l = root["lst"];
     l.allow_keys({"patch", "stride", "atoms", "sparsity", "outer_iterations", "dict_iterations_initial",
-                  "dict_iterations", "global_damping", "max_uncovered_fraction", "seed", "dictionary",
+                  "dict_iterations", "global_damping", "global_selection", "max_uncovered_fraction", "seed", "dictionary",
                   "exact_update"});
     s.lst.patch = l.get_int("patch", s.lst.patch, 2, 100);
     s.lst.stride = l.get_int("stride", s.lst.stride, 1, 100);
@@ -117,6 +117,7 @@ ScenarioSpec parse(const cfg::Node& root) {
     s.lst.dict_iterations_initial = l.get_int("dict_iterations_initial", s.lst.dict_iterations_initial, 0, 10000);
     s.lst.dict_iterations = l.get_int("dict_iterations", s.lst.dict_iterations, 0, 10000);
     s.lst.global_damping = l.get("global_damping", s.lst.global_damping, cfg::NonNegative());
+    s.lst.global_selection = l.get_choice("global_selection", {"fixed", "gcv"}, s.lst.global_selection);
     s.lst.max_uncovered_fraction = l.get("max_uncovered_fraction", s.lst.max_uncovered_fraction, cfg::Range(0, 1));
     s.lst.seed = std::uint64_t(l.get_int("seed", int(s.lst.seed), 0, 1 << 30));
     s.lst.dictionary = l.get_choice("dictionary", {"learned", "dct"}, s.lst.dictionary);
@@ -220,7 +221,7 @@ void run_lst_scenario(const cfg::Node& root, const std::string& out_dir) {
                                {"sparsity", spec.lst.sparsity}, {"outer_iterations", spec.lst.outer_iterations},
                                {"dict_iterations_initial", spec.lst.dict_iterations_initial},
                                {"dict_iterations", spec.lst.dict_iterations},
-                               {"global_damping", spec.lst.global_damping},
+                               {"global_damping", spec.lst.global_damping}, {"global_selection", spec.lst.global_selection},
                                {"max_uncovered_fraction", spec.lst.max_uncovered_fraction},
                                {"dictionary", spec.lst.dictionary}, {"seed", spec.lst.seed}};
   summary["conventional_parameters"] = {{"length_km", spec.conv.length}, {"selection", spec.conv.selection},
@@ -297,9 +298,10 @@ void run_lst_scenario(const cfg::Node& root, const std::string& out_dir) {
       c["seconds_conventional"] = o.conventional.seconds;
       c["seconds_lst"] = o.lst.seconds;
       c["lst_training_patches"] = o.lst.training_patches;
+      c["lst_global_lambda_relative"] = o.lst.global_lambda_relative;
       c["lst_final_data_rms_s"] = o.lst.data_rms.back();
       cases.push_back(c);
-      table << std::left << std::setw(22) << model << std::setw(8) << nf << std::right << std::fixed
+      table << std::left << std::defaultfloat << std::setw(22) << model << std::setw(8) << nf << std::right << std::fixed
             << std::setprecision(2) << std::setw(14) << o.rmse_conventional << std::setw(10) << o.rmse_lst
             << std::scientific << std::setprecision(2) << std::setw(12) << o.conventional.eta << std::fixed
             << std::setprecision(1) << std::setw(10) << o.lst.seconds << "\n";

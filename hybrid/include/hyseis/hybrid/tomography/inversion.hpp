@@ -47,6 +47,21 @@ struct ConventionalResult {
   double seconds = 0;
 };
 
+/// GCV and L-curve scan of  min ||dt - G y||...: for a data-space matrix G (symmetric PSD, e.g.
+/// A Sigma A^T or A A^T) and weights eta (log-spaced in [eta_min, eta_max]): residual norm
+/// ||eta (G + eta I)^-1 dt||, model norm sqrt(y^T G y) with y = (G + eta I)^-1 dt, and
+/// GCV(eta) = M ||r||^2 / tr(I - G (G + eta I)^-1)^2; from one eigen-decomposition of G.
+struct ParameterScan {
+  std::vector<double> etas, residual_norm, model_norm, gcv;
+  double eta_gcv = 0, eta_lcurve = 0;
+  Eigen::VectorXd eigenvalues;
+  Eigen::MatrixXd eigenvectors;
+  /// (G + eta I)^-1 r.
+  Eigen::VectorXd apply_inverse(const Eigen::VectorXd& r, double eta) const;
+};
+ParameterScan scan_regularisation(const Eigen::MatrixXd& G, const Eigen::VectorXd& dt, double eta_min, double eta_max,
+                                  int count);
+
 /// Reference (starting) slowness: sum(t) / sum(ray length).
 double reference_slowness(const SparseMatrix& A, const Eigen::VectorXd& t);
 
@@ -77,6 +92,9 @@ struct LstOptions {
   int dict_iterations_initial = 10;  // K-SVD sweeps on the first global estimate
   int dict_iterations = 1;           // warm-started sweeps per later outer iteration (0: fixed D)
   double global_damping = 0.01;  // lambda, relative to mean(diag(A A^T)) (0: 1e-10, exact data fit)
+  /// "fixed": lambda = global_damping; "gcv": lambda = max(global_damping, GCV choice) with the
+  /// GCV scan of the first global problem (noise-adaptive; the floor keeps noise-free data stable).
+  std::string global_selection = "gcv";
   double max_uncovered_fraction = 0.1;  // training patches: at most this fraction of cells without rays
   std::uint64_t seed = 1;
   bool exact_update = true;
@@ -91,6 +109,7 @@ struct LstResult {
   std::vector<double> data_rms;  // ||t - A s_s|| / sqrt(M) per outer iteration
   std::vector<double> dict_rmse; // K-SVD representation RMSE (last sweep) per outer iteration
   int training_patches = 0;
+  double global_lambda_relative = 0;  // lambda / mean(diag(A A^T)) used in the global step
   double seconds = 0;
 };
 
