@@ -36,7 +36,7 @@ TEST(Checkerboard, GeometryMatchesReferenceRayMatrix) {
 TEST(Checkerboard, LstBeatsConventionalAndReference) {
   const auto dir = shared_dir();
   if (!std::filesystem::exists(dir)) GTEST_SKIP() << "validation data not found at " << dir;
-  const auto e = tomo::load_shared_experiment(dir);
+  auto e = tomo::load_shared_experiment(dir);
   tomo::ConventionalOptions copt;
   tomo::LstOptions lopt;
   if (const char* v = std::getenv("LST_OUTER")) lopt.outer_iterations = std::atoi(v);
@@ -44,6 +44,8 @@ TEST(Checkerboard, LstBeatsConventionalAndReference) {
   if (const char* v = std::getenv("LST_DICT0")) lopt.dict_iterations_initial = std::atoi(v);
   if (const char* v = std::getenv("LST_DAMP")) lopt.global_damping = std::atof(v);
   if (const char* v = std::getenv("CONV_SEL")) copt.selection = v;
+  if (const char* v = std::getenv("LST_PRIOR")) lopt.global_prior = v;
+  if (const char* v = std::getenv("LST_SMOOTH")) e.truth = tomo::smooth_discontinuous_model(e.grid), e.times = e.A * e.truth;
   auto o = tomo::run_case(e.grid, e.A, e.truth, e.times, e.mask_vb, copt, lopt);
   std::cout << "conventional: eta " << o.conventional.eta << " (gcv " << o.conventional.eta_gcv << ", lcurve "
             << o.conventional.eta_lcurve << ") rmse " << o.rmse_conventional << " ms/km, " << o.conventional.seconds

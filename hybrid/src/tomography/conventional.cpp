@@ -10,7 +10,6 @@
 namespace hyseis::hybrid::tomography {
 
 using core::InvalidInput;
-using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 void ConventionalOptions::validate() const {
   HYSEIS_REQUIRE(std::isfinite(length) && length > 0, InvalidInput,
@@ -90,23 +89,20 @@ Eigen::VectorXd ParameterScan::apply_inverse(const Eigen::VectorXd& r, double et
   return eigenvectors * (c.array() / (eigenvalues.array() + eta)).matrix();
 }
 
-ConventionalResult conventional_inversion(const Grid2D& g, const SparseMatrix& A, const Eigen::VectorXd& t, double s0,
-                                          const ConventionalOptions& opt) {
-  const auto t_start = std::chrono::steady_clock::now();
-  opt.validate();
-  g.validate();
+CovarianceProducts covariance_products(const Grid2D& g, const SparseMatrix& A, double length) {
   HYSEIS_REQUIRE(A.cols() == g.cells(), InvalidInput, "ray matrix has " << A.cols() << " columns, grid " << g.cells());
-  HYSEIS_REQUIRE(t.size() == A.rows(), InvalidInput, "travel times: " << t.size() << " for " << A.rows() << " rays");
-  HYSEIS_REQUIRE(t.allFinite(), InvalidInput, "travel times contain NaN/Inf");
+  HYSEIS_REQUIRE(length > 0, InvalidInput, "covariance length must be > 0, got " << length);
   const int M = int(A.rows()), N = g.cells(), nx = g.nx, ny = g.ny;
+  CovarianceProducts cp;
   // Covariance kernel as a table over cell offsets: K(|dy|, |dx|) -> (2ny-1) x (2nx-1).
   const int tw = 2 * nx - 1;
   std::vector<double> table(std::size_t(2 * ny - 1) * tw);
   for (int j = 0; j < 2 * ny - 1; ++j)
     for (int i = 0; i < tw; ++i)
-      table[std::size_t(j) * tw + i] = std::exp(-std::hypot((i - nx + 1) * g.dx, (j - ny + 1) * g.dy) / opt.length);
+      table[std::size_t(j) * tw + i] = std::exp(-std::hypot((i - nx + 1) * g.dx, (j - ny + 1) * g.dy) / length);
   // B = A Sigma (M x N), row by row.
-  RowMatrix B = RowMatrix::Zero(M, N);
+  cp.A_sigma = RowMatrix::Zero(M, N);
+  RowMatrix& B = cp.A_sigma;
   for (int m = 0; m < M; ++m) {
     double* brow = B.row(m).data();
     for (SparseMatrix::InnerIterator it(A, m); it; ++it) {
@@ -120,7 +116,22 @@ ConventionalResult conventional_inversion(const Grid2D& g, const SparseMatrix& A
     }
   }
   const Eigen::MatrixXd Gm = B * A.transpose();  // A Sigma A^T
-  Eigen::MatrixXd G = 0.5 * (Gm + Gm.transpose());
+  cp.G = 0.5 * (Gm + Gm.transpose());
+  return cp;
+}
+
+ConventionalResult conventional_inversion(const Grid2D& g, const SparseMatrix& A, const Eigen::VectorXd& t, double s0,
+                                          const ConventionalOptions& opt) {
+  const auto t_start = std::chrono::steady_clock::now();
+  opt.validate();
+  g.validate();
+  HYSEIS_REQUIRE(A.cols() == g.cells(), InvalidInput, "ray matrix has " << A.cols() << " columns, grid " << g.cells());
+  HYSEIS_REQUIRE(t.size() == A.rows(), InvalidInput, "travel times: " << t.size() << " for " << A.rows() << " rays");
+  HYSEIS_REQUIRE(t.allFinite(), InvalidInput, "travel times contain NaN/Inf");
+  const int M = int(A.rows()), N = g.cells(), nx = g.nx, ny = g.ny;
+  const CovarianceProducts cp = covariance_products(g, A, opt.length);
+  const RowMatrix& B = cp.A_sigma;
+  const Eigen::MatrixXd& G = cp.G;
   Eigen::VectorXd dt = t - s0 * (A * Eigen::VectorXd::Ones(N));
   const ParameterScan scan = scan_regularisation(G, dt, opt.eta_min, opt.eta_max, opt.eta_count);
   ConventionalResult res;

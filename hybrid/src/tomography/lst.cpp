@@ -94,6 +94,10 @@ void LstOptions::validate(int nx, int ny) const {
                  "lst: global_damping must be >= 0, got " << global_damping);
   HYSEIS_REQUIRE(max_uncovered_fraction >= 0 && max_uncovered_fraction <= 1, InvalidInput,
                  "lst: max_uncovered_fraction must be in [0, 1]");
+  HYSEIS_REQUIRE(global_prior == "identity" || global_prior == "covariance", InvalidInput,
+                 "lst: global_prior must be 'identity' or 'covariance', got '" << global_prior << "'");
+  HYSEIS_REQUIRE(std::isfinite(global_length) && global_length > 0, InvalidInput,
+                 "lst: global_length must be > 0, got " << global_length);
   HYSEIS_REQUIRE(global_selection == "fixed" || global_selection == "gcv", InvalidInput,
                  "lst: global_selection must be 'fixed' or 'gcv', got '" << global_selection << "'");
   HYSEIS_REQUIRE(dictionary == "learned" || dictionary == "dct", InvalidInput,
@@ -110,7 +114,14 @@ LstResult lst_inversion(const Grid2D& g, const SparseMatrix& A, const Eigen::Vec
   HYSEIS_REQUIRE(t.allFinite(), InvalidInput, "travel times contain NaN/Inf");
   const int M = int(A.rows()), N = g.cells();
   // Global step in data space: (A A^T + lambda I)^-1, Cholesky once.
-  Eigen::MatrixXd AAt = Eigen::MatrixXd(A * A.transpose());
+  // Data-space matrix of the global step: A A^T (identity prior) or A Sigma A^T (covariance).
+  CovarianceProducts cp;
+  const bool cov = opt.global_prior == "covariance";
+  if (cov)
+    cp = covariance_products(g, A, opt.global_length);
+  else
+    cp.G = Eigen::MatrixXd(A * A.transpose());
+  Eigen::MatrixXd AAt = cp.G;
   const double mean_diag = AAt.diagonal().mean();
   double rel = opt.global_damping > 0 ? opt.global_damping : 1e-10;
   if (opt.global_selection == "gcv") {
@@ -121,7 +132,8 @@ LstResult lst_inversion(const Grid2D& g, const SparseMatrix& A, const Eigen::Vec
   AAt.diagonal().array() += rel * mean_diag;
   Eigen::LLT<Eigen::MatrixXd> llt(AAt);
   HYSEIS_REQUIRE(llt.info() == Eigen::Success, core::NumericalError,
-                 "lst: A A^T + lambda I is not positive definite (duplicate rays?); increase global_damping");
+                 "lst: the global data-space matrix + lambda I is not positive definite (duplicate rays?); "
+                 "increase global_damping");
 
   const PatchLayout layout = make_patches(g.nx, g.ny, opt.patch, opt.stride);
   // Training patches: those with at most max_uncovered_fraction cells without rays.
@@ -150,7 +162,8 @@ LstResult lst_inversion(const Grid2D& g, const SparseMatrix& A, const Eigen::Vec
   for (int it = 0; it < opt.outer_iterations; ++it) {
     // Global: s_g = s_s + A^T (A A^T + lambda I)^-1 (t - A s_s).
     const Eigen::VectorXd r = t - A * ss;
-    res.global = ss + A.transpose() * llt.solve(r);
+    const Eigen::VectorXd y = llt.solve(r);
+    res.global = cov ? Eigen::VectorXd(ss + cp.A_sigma.transpose() * y) : Eigen::VectorXd(ss + A.transpose() * y);
     // Local: patches of s_g, mean removed.
     Eigen::MatrixXd P = extract_patches(layout, res.global);
     Eigen::RowVectorXd mu = P.colwise().mean();

@@ -62,6 +62,15 @@ struct ParameterScan {
 ParameterScan scan_regularisation(const Eigen::MatrixXd& G, const Eigen::VectorXd& dt, double eta_min, double eta_max,
                                   int count);
 
+using RowMatrix = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+/// A Sigma (M x N) and A Sigma A^T (M x M) for Sigma_ij = exp(-d_ij / length), without forming
+/// Sigma (kernel tabulated over cell offsets).
+struct CovarianceProducts {
+  RowMatrix A_sigma;
+  Eigen::MatrixXd G;
+};
+CovarianceProducts covariance_products(const Grid2D& grid, const SparseMatrix& A, double length);
+
 /// Reference (starting) slowness: sum(t) / sum(ray length).
 double reference_slowness(const SparseMatrix& A, const Eigen::VectorXd& t);
 
@@ -95,6 +104,10 @@ struct LstOptions {
   /// "fixed": lambda = global_damping; "gcv": lambda = max(global_damping, GCV choice) with the
   /// GCV scan of the first global problem (noise-adaptive; the floor keeps noise-free data stable).
   std::string global_selection = "gcv";
+  /// Prior of the global step: "identity" (the paper: lambda ||s - s_s||^2) or "covariance"
+  /// (lambda (s - s_s)^T Sigma^-1 (s - s_s), Sigma as the conventional inversion, length below).
+  std::string global_prior = "identity";
+  double global_length = 10;
   double max_uncovered_fraction = 0.1;  // training patches: at most this fraction of cells without rays
   std::uint64_t seed = 1;
   bool exact_update = true;
