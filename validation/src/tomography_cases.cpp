@@ -2,6 +2,8 @@
 // against the authors' reference run (shared/validation/lst_checkerboard/PROVENANCE.md).
 #include "hyseis/validation/tomography_cases.hpp"
 
+#include "hyseis/physics/traveltime/eikonal_checks.hpp"
+
 #include <cmath>
 #include <filesystem>
 #include <sstream>
@@ -126,6 +128,35 @@ CaseResult straight_ray_geometry(const Options& o) {
 CaseResult lst_checkerboard(const Options& o) { return straight_ray_geometry(o); }
 #endif
 
+CaseResult eikonal_constant_gradient(const Options&) {
+  namespace tt = physics::traveltime;
+  const std::string name = "eikonal_constant_gradient";
+  CaseResult res;
+  double e1[2], e2[2];
+  for (int k = 0; k < 2; ++k) {
+    e1[k] = tt::constant_gradient_max_error(k == 0 ? 81 : 161, 1, true);
+    e2[k] = tt::constant_gradient_max_error(k == 0 ? 81 : 161, 2, true);
+  }
+  std::ostringstream note;
+  note << "v(y) = 2 + 1.5 y on [0,1]^2, source (0.5, 0.2), analytic acosh solution; analytic times within 0.1 "
+       << "of the source; max error h=1/80, 1/160: first order " << e1[0] << ", " << e1[1] << "; second order "
+       << e2[0] << ", " << e2[1];
+  res.metrics.push_back(metric(name, "observed_order_first", std::log2(e1[0] / e1[1]), 0.8, ">=", note.str()));
+  res.metrics.push_back(metric(name, "observed_order_second", std::log2(e2[0] / e2[1]), 1.7, ">=", note.str()));
+  res.metrics.push_back(metric(name, "max_err_second_order_h160", e2[1], 2e-4, "<=", note.str()));
+  return res;
+}
+
+CaseResult eikonal_gradient(const Options&) {
+  const auto c = physics::traveltime::eikonal_gradient_check();
+  CaseResult res;
+  std::ostringstream note;
+  note << "adjoint-state vjp of the first-order fast-sweeping solver vs central differences (eps 1e-7), 17 x 15 "
+       << "random medium, 5 receivers; relative difference " << c.relative_diff;
+  res.metrics.push_back(metric("eikonal_gradient", "cosine_vjp_vs_fd", c.cosine, 0.999, ">=", note.str()));
+  return res;
+}
+
 }  // namespace
 
 std::vector<Case> tomography_cases() {
@@ -136,6 +167,10 @@ std::vector<Case> tomography_cases() {
       {"lst_checkerboard",
        "locally sparse tomography (K-SVD dictionary, OMP T=1) vs conventional on the 100x100 checkerboard",
        "Bianco & Gerstoft 2018 code run in Octave: LST 38.71, conventional 59.46 ms/km (mask vb)", lst_checkerboard},
+      {"eikonal_constant_gradient", "fast-sweeping eikonal, first vs second order, in a constant-gradient medium",
+       "analytic travel time T = acosh(1 + g^2 r^2 / (2 v_s v)) / g", eikonal_constant_gradient},
+      {"eikonal_gradient", "adjoint-state gradient of the eikonal solver", "central finite differences",
+       eikonal_gradient},
   };
 }
 

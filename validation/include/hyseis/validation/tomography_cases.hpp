@@ -5,7 +5,10 @@
 //    code's sampled ray matrix / travel times;
 //  - "lst_checkerboard": our conventional and LST RMSEs vs the authors' (tolerance: our LST
 //    RMSE <= 1.1 x the authors' LST RMSE, and our LST better than our conventional inversion).
-// Both need hyseis_validation linked with hyseis_hybrid; without it they are skipped with a reason.
+//  - "eikonal_constant_gradient": fast sweeping, first vs second order, vs the analytic solution;
+//  - "eikonal_gradient": adjoint-state gradient vs finite differences (cosine >= 0.999).
+// The first two need hyseis_validation linked with hyseis_hybrid; without it they are skipped
+// with a reason. The eikonal cases need only hyseis_physics.
 #include <vector>
 
 #include "hyseis/validation/cases.hpp"
