@@ -128,7 +128,7 @@ ConventionalResult conventional_inversion(const Grid2D& g, const SparseMatrix& A
   HYSEIS_REQUIRE(A.cols() == g.cells(), InvalidInput, "ray matrix has " << A.cols() << " columns, grid " << g.cells());
   HYSEIS_REQUIRE(t.size() == A.rows(), InvalidInput, "travel times: " << t.size() << " for " << A.rows() << " rays");
   HYSEIS_REQUIRE(t.allFinite(), InvalidInput, "travel times contain NaN/Inf");
-  const int M = int(A.rows()), N = g.cells(), nx = g.nx, ny = g.ny;
+  const int N = g.cells();
   const CovarianceProducts cp = covariance_products(g, A, opt.length);
   const RowMatrix& B = cp.A_sigma;
   const Eigen::MatrixXd& G = cp.G;
