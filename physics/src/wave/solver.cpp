@@ -1,12 +1,19 @@
-// 2D spectral-element wave solver: deal.II (p4est mesh, DoF numbering, distributed vectors,
-// VTU output) + the Kokkos SEM kernels of hyseis_kernels (stiffness application, Newmark
-// updates). See docs/theory/wave-solver.md for the equations and the parallel design.
+// Spectral-element wave solver: deal.II (p4est mesh, DoF numbering, distributed vectors, VTU
+// output) + the Kokkos SEM kernels of hyseis_kernels (stiffness application, Newmark updates).
+// See docs/theory/wave-solver.md for the equations and the parallel design.
+//
+// Dimension. The deal.II-facing solver, detail::WaveSolver<dim>, is written for any `dim` (in
+// the deal.II style: the class template is defined here and explicitly instantiated below, for
+// dim = 2 only). What depends on the dimension beyond deal.II lives in dim_traits.hpp:
+// SemKernels<dim> / StiffnessOperator<dim> couple to the Kokkos operators (2D only today), and
+// ProblemCoordinates<dim> maps the 2D (x, z) problem description onto R^dim. run() is the
+// entry point and instantiates the 2D solver.
 //
 // Parallel layout. The scalar DoFHandler (FE_Q on GLL points) numbers the GLL nodes; each rank
 // holds the nodes of its locally owned cells (locally active DoFs): owned nodes first, then
 // ghost nodes, contiguously, as LinearAlgebra::distributed::Vector stores them. Node k of that
-// local numbering is entry k (acoustic) or entries 2k, 2k+1 (elastic; a second partitioner
-// with the interleaved global indices 2g, 2g+1). Every rank updates owned *and* ghost entries
+// local numbering is entry k (acoustic) or entries dim*k + c (elastic; a second partitioner
+// with the interleaved global indices dim*g + c). Every rank updates owned *and* ghost entries
 // with identical arithmetic; the only communication per step is the assembly of r = K u
 // (compress(add) + update_ghost_values), so ghost copies stay bitwise equal to their owners.
 #include <deal.II/base/index_set.h>
@@ -29,11 +36,12 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <mutex>
 #include <limits>
+#include <mutex>
 #include <optional>
 #include <sstream>
 
+#include "dim_traits.hpp"
 #include "hyseis/core/error.hpp"
 #include "hyseis/physics/wave/detail.hpp"
 #include "hyseis/physics/wave/solver.hpp"
@@ -64,8 +72,9 @@ void zero_all(DVec& v) {
 }
 
 /// Lexicographic -> hierarchic map of FE_Q(degree), checked against the tensor GLL rule.
+template <int dim>
 std::vector<unsigned int> lex_to_hier(int degree) {
-  return FETools::lexicographic_to_hierarchic_numbering<2>(static_cast<unsigned int>(degree));
+  return FETools::lexicographic_to_hierarchic_numbering<dim>(static_cast<unsigned int>(degree));
 }
 
 /// 1D Lagrange basis on the GLL nodes mapped to [0, 1].
@@ -91,74 +100,69 @@ struct Lagrange1D {
   }
 };
 
-/// Affine geometry of a rectangle/parallelogram cell: x = X0 + xi E1 + eta E2, (xi, eta) in
-/// [0,1]^2, xi along the lexicographic i direction.
+/// Euclidean length (std::hypot, which avoids overflow).
+template <int dim>
+double length(const Tensor<1, dim>& t) {
+  if constexpr (dim == 1)
+    return std::abs(t[0]);
+  else if constexpr (dim == 2)
+    return std::hypot(t[0], t[1]);
+  else
+    return std::hypot(t[0], t[1], t[2]);
+}
+
+/// Affine geometry of a parallelogram/parallelepiped cell: x = X0 + sum_d xi_d E_d with
+/// xi in [0,1]^dim, xi_d along the lexicographic direction d.
+template <int dim>
 struct CellGeom {
-  double x0, z0, e1x, e1z, e2x, e2z;
-  double inv[2][2];  // d(xi,eta)/d(x,z)
-  double cx, cz;     // centre
-  double bx0, bx1, bz0, bz1;  // bounding box (from the vertices)
+  Point<dim> x0;
+  Tensor<1, dim> e[dim];       // edge vectors E_d
+  double inv[dim][dim];        // d xi_d / d x_i
+  Point<dim> centre;
+  Point<dim> lo, hi;           // bounding box (from the vertices)
   void finish() {
-    const double det = e1x * e2z - e2x * e1z;
-    inv[0][0] = e2z / det;
-    inv[0][1] = -e2x / det;
-    inv[1][0] = -e1z / det;
-    inv[1][1] = e1x / det;
-    cx = x0 + 0.5 * (e1x + e2x);
-    cz = z0 + 0.5 * (e1z + e2z);
+    if constexpr (dim == 2) {
+      const double det = e[0][0] * e[1][1] - e[1][0] * e[0][1];
+      inv[0][0] = e[1][1] / det;
+      inv[0][1] = -e[1][0] / det;
+      inv[1][0] = -e[0][1] / det;
+      inv[1][1] = e[0][0] / det;
+    } else {
+      Tensor<2, dim> jac;  // jac[i][d] = d x_i / d xi_d
+      for (int i = 0; i < dim; ++i)
+        for (int d = 0; d < dim; ++d) jac[i][d] = e[d][i];
+      const Tensor<2, dim> ij = invert(jac);
+      for (int d = 0; d < dim; ++d)
+        for (int i = 0; i < dim; ++i) inv[d][i] = ij[d][i];
+    }
+    for (int i = 0; i < dim; ++i) {
+      double s = e[0][i];
+      for (int d = 1; d < dim; ++d) s += e[d][i];
+      centre[i] = x0[i] + 0.5 * s;
+    }
   }
-  void unit(double x, double z, double& xi, double& eta) const {
-    xi = inv[0][0] * (x - x0) + inv[0][1] * (z - z0);
-    eta = inv[1][0] * (x - x0) + inv[1][1] * (z - z0);
+  /// Unit coordinates xi of the physical point x.
+  void unit(const Point<dim>& x, double* xi) const {
+    for (int d = 0; d < dim; ++d) {
+      double s = inv[d][0] * (x[0] - x0[0]);
+      for (int i = 1; i < dim; ++i) s += inv[d][i] * (x[i] - x0[i]);
+      xi[d] = s;
+    }
+  }
+  /// Sum of the edge lengths (a length scale of the cell).
+  double size() const {
+    double h = length(e[0]);
+    for (int d = 1; d < dim; ++d) h += length(e[d]);
+    return h;
   }
 };
 
-/// Weights of a point functional on one cell's nodes (local node indices).
-struct PointStencil {
-  std::vector<int> node;
-  std::vector<double> w[2];  // per component (elastic) or w[0] (scalar)
-};
-
-/// Finds the cell containing (x, z) deterministically across ranks: among all cells that
-/// contain the point (tolerance 1e-10 in unit coordinates) the one with the smallest centre
-/// (cx, then cz) wins, independently of the partition. Returns the local cell index on the
-/// owning rank and -1 elsewhere.
-int locate(const std::vector<CellGeom>& cells, const MeshOptions& mo, double x, double z,
-           MPI_Comm comm, double& xi, double& eta) {
-  // validate() accepts points up to 1e-9 * size outside the domain: move them onto it.
-  x = std::clamp(x, mo.xmin, mo.xmax);
-  z = std::clamp(z, mo.zmin, mo.zmax);
-  const double tol = 1e-10;
-  int best = -1;
-  for (std::size_t c = 0; c < cells.size(); ++c) {
-    double a, b;
-    cells[c].unit(x, z, a, b);
-    if (a < -tol || a > 1 + tol || b < -tol || b > 1 + tol) continue;
-    if (best < 0 || cells[c].cx < cells[best].cx ||
-        (cells[c].cx == cells[best].cx && cells[c].cz < cells[best].cz))
-      best = static_cast<int>(c);
-  }
-  const double mine[3] = {best >= 0 ? 1.0 : 0.0, best >= 0 ? cells[best].cx : 0.0,
-                          best >= 0 ? cells[best].cz : 0.0};
-  int nranks = 1, rank = 0;
-  MPI_Comm_size(comm, &nranks);
-  MPI_Comm_rank(comm, &rank);
-  std::vector<double> all(3 * nranks);
-  MPI_Allgather(mine, 3, MPI_DOUBLE, all.data(), 3, MPI_DOUBLE, comm);
-  int owner = -1;
-  for (int r = 0; r < nranks; ++r) {
-    if (all[3 * r] == 0.0) continue;
-    if (owner < 0 || all[3 * r + 1] < all[3 * owner + 1] ||
-        (all[3 * r + 1] == all[3 * owner + 1] && all[3 * r + 2] < all[3 * owner + 2]))
-      owner = r;
-  }
-  HYSEIS_REQUIRE(owner >= 0, core::InvalidInput,
-                 "point (x = " << x << ", z = " << z << ") lies in no cell of the mesh");
-  if (owner != rank) return -1;
-  cells[best].unit(x, z, xi, eta);
-  xi = std::clamp(xi, 0.0, 1.0);
-  eta = std::clamp(eta, 0.0, 1.0);
-  return best;
+/// Lexicographic order of points: first coordinate first.
+template <int dim>
+bool lex_less(const Point<dim>& a, const Point<dim>& b) {
+  for (int d = 0; d < dim; ++d)
+    if (a[d] != b[d]) return a[d] < b[d];
+  return false;
 }
 
 double allreduce_sum(double v, MPI_Comm comm) {
@@ -171,8 +175,12 @@ double allreduce_sum(double v, MPI_Comm comm) {
 /// component: the power-iteration start vector. It depends on the geometry only, not on the
 /// DoF numbering (which changes with the partition), so every rank count gets the same
 /// lambda_max up to round-off and hence the same dt.
-double rough_start(double xn, double zn, int c) {
-  const double s = std::sin(1e3 * (12.9898 * xn + 78.233 * zn + 37.719 * c)) * 43758.5453;
+template <int dim>
+double rough_start(const Point<dim>& xn, int c) {
+  const auto& k = detail::ProblemCoordinates<dim>::rough_coefficients;
+  double a = k[0] * xn[0];
+  for (int d = 1; d < dim; ++d) a += k[d] * xn[d];
+  const double s = std::sin(1e3 * (a + 37.719 * c)) * 43758.5453;
   return s - std::floor(s) - 0.5;
 }
 
@@ -199,11 +207,12 @@ void ensure_p4est_initialised() {
 }  // namespace
 
 namespace detail {
+
 GllNumbering gll_numbering(int degree) {
   GllNumbering out;
   const QGaussLobatto<2> q(degree + 1);
   const FE_Q<2> fe(QGaussLobatto<1>(degree + 1));
-  const auto l2h = lex_to_hier(degree);
+  const auto l2h = lex_to_hier<2>(degree);
   for (unsigned i = 0; i < q.size(); ++i) {
     out.quadrature_points.push_back(std::array<double, 2>{{q.point(i)[0], q.point(i)[1]}});
     const Point<2> s = fe.get_unit_support_points()[l2h[i]];
@@ -211,360 +220,604 @@ GllNumbering gll_numbering(int degree) {
   }
   return out;
 }
-}  // namespace detail
 
-RunResult run(const WaveProblem& problem, MPI_Comm comm, const ProgressFn& progress) {
-  problem.validate();
-  HYSEIS_REQUIRE(Kokkos::is_initialized(), core::Error,
-                 "wave solver: Kokkos is not initialised (create a Kokkos::ScopeGuard in main, "
-                 "after MPI_Init)");
-  ensure_p4est_initialised();
-  const int rank = static_cast<int>(Utilities::MPI::this_mpi_process(comm));
-  const int nranks = static_cast<int>(Utilities::MPI::n_mpi_processes(comm));
-  const bool elastic = problem.physics == Physics::elastic;
-  const int nc = elastic ? 2 : 1;
-  const detail::Medium medium(problem.medium, problem.physics);
-  const MeshOptions& mo = problem.mesh;
-  const int p = mo.degree, n1 = p + 1, nq = n1 * n1;
+/// The SEM wave solver in `dim` dimensions: construction sets up mesh, DoFs, geometry,
+/// material, mass, damping, the stiffness operator, dt, sources and receivers; run() steps.
+template <int dim>
+class WaveSolver {
+  static_assert(SemKernels<dim>::available,
+                "hyseis wave solver: no Kokkos SEM kernels for this dimension (see "
+                "detail::SemKernels in physics/src/wave/dim_traits.hpp)");
 
-  // ---- mesh and node numbering --------------------------------------------------------------
-  parallel::distributed::Triangulation<2> tria(comm);
-  GridGenerator::subdivided_hyper_rectangle(
-      tria, {static_cast<unsigned>(mo.nx), static_cast<unsigned>(mo.nz)},
-      Point<2>(mo.xmin, mo.zmin), Point<2>(mo.xmax, mo.zmax), /*colorize=*/true);
-  // colorize: boundary id 0 = left (x = xmin), 1 = right, 2 = bottom (z = zmin), 3 = top.
-  tria.refine_global(static_cast<unsigned>(mo.refinements));
-  const BoundaryType side_type[4] = {problem.boundaries.left, problem.boundaries.right,
-                                     problem.boundaries.bottom, problem.boundaries.top};
+public:
+  /// `problem` must be validated and outlive the solver; collective over `comm`.
+  WaveSolver(const WaveProblem& problem, MPI_Comm comm);
+  RunResult run(const ProgressFn& progress);
 
-  const QGaussLobatto<1> gll1(n1);
-  const QGaussLobatto<2> gll2(n1);
-  const FE_Q<2> fe(gll1);
-  DoFHandler<2> dof(tria);
-  dof.distribute_dofs(fe);
-  const IndexSet owned = dof.locally_owned_dofs();
-  IndexSet active;
-  DoFTools::extract_locally_active_dofs(dof, active);
-  IndexSet ghost = active;
-  ghost.subtract_set(owned);
-  const auto part1 = std::make_shared<const Utilities::MPI::Partitioner>(owned, ghost, comm);
-  std::shared_ptr<const Utilities::MPI::Partitioner> part = part1;
-  if (elastic) {
-    IndexSet owned2(2 * dof.n_dofs()), ghost2(2 * dof.n_dofs());
-    for (auto it = owned.begin_intervals(); it != owned.end_intervals(); ++it)
-      owned2.add_range(2 * *it->begin(), 2 * (it->last() + 1));
-    std::vector<types::global_dof_index> g2;
-    for (const auto g : ghost) {
-      g2.push_back(2 * g);
-      g2.push_back(2 * g + 1);
-    }
-    ghost2.add_indices(g2.begin(), g2.end());
-    owned2.compress();
-    ghost2.compress();
-    part = std::make_shared<const Utilities::MPI::Partitioner>(owned2, ghost2, comm);
-  }
-  const int n_local_nodes = static_cast<int>(part1->locally_owned_size() + part1->n_ghost_indices());
-  const int n_owned = static_cast<int>(part->locally_owned_size());
-  const int n_local = nc * n_local_nodes;
+private:
+  using Coords = ProblemCoordinates<dim>;
+  using MeshHost = typename SemKernels<dim>::MeshHost;
 
-  const auto l2h = lex_to_hier(p);
-  for (int q = 0; q < nq; ++q) {  // internal invariant: FE_Q support points == GLL tensor points
-    const Point<2> s = fe.get_unit_support_points()[l2h[q]];
-    if (s.distance(gll2.point(q)) > 1e-12)
-      throw std::logic_error("wave solver: FE_Q support points do not match QGaussLobatto<2>");
-  }
-
-  // ---- geometry, material, mass, damping ----------------------------------------------------
-  ks::SemMeshHost2D mesh;
-  mesh.degree = p;
-  mesh.n_nodes = n_local_nodes;
-  std::vector<std::array<double, 2>> node_xz(n_local_nodes);
-  std::vector<CellGeom> geom;
-  std::vector<double> lam, mu, irho;
-  DVec mass(part), damp(part), dirichlet(part1);
-  bool has_damping = false, has_dirichlet = false;
-
-  FEValues<2> fev(fe, gll2, update_quadrature_points | update_inverse_jacobians | update_JxW_values);
-  FEFaceValues<2> fefv(fe, gll1, update_quadrature_points | update_normal_vectors | update_JxW_values);
-  std::vector<types::global_dof_index> dofs(fe.n_dofs_per_cell());
-  std::vector<int> local(nq);
-  for (const auto& cell : dof.active_cell_iterators()) {
-    if (!cell->is_locally_owned()) continue;
-    fev.reinit(cell);
-    cell->get_dof_indices(dofs);
-    CellGeom cg{};
-    for (int q = 0; q < nq; ++q) {
-      const int k = static_cast<int>(part1->global_to_local(dofs[l2h[q]]));
-      local[q] = k;
-      mesh.cell_nodes.push_back(k);
-      const Point<2> x = fev.quadrature_point(q);
-      node_xz[k] = std::array<double, 2>{{x[0], x[1]}};
-      // The kernels' reference cell is [-1,1]^2 (gll_rule); deal.II's is [0,1]^2, so
-      // d(xi_kernel)/dx = 2 d(xi_dealii)/dx. jxw is the physical measure, the same in both.
-      const auto ij = fev.inverse_jacobian(q);
-      mesh.inv_jacobian.insert(mesh.inv_jacobian.end(),
-                               {2 * ij[0][0], 2 * ij[0][1], 2 * ij[1][0], 2 * ij[1][1]});
-      mesh.jxw.push_back(fev.JxW(q));
-    }
-    cg.x0 = node_xz[local[0]][0];
-    cg.z0 = node_xz[local[0]][1];
-    cg.e1x = node_xz[local[p]][0] - cg.x0;
-    cg.e1z = node_xz[local[p]][1] - cg.z0;
-    cg.e2x = node_xz[local[p * n1]][0] - cg.x0;
-    cg.e2z = node_xz[local[p * n1]][1] - cg.z0;
-    cg.finish();
-    cg.bx0 = cg.bz0 = std::numeric_limits<double>::max();
-    cg.bx1 = cg.bz1 = -std::numeric_limits<double>::max();
-    for (unsigned v = 0; v < 4; ++v) {
-      cg.bx0 = std::min(cg.bx0, cell->vertex(v)[0]);
-      cg.bx1 = std::max(cg.bx1, cell->vertex(v)[0]);
-      cg.bz0 = std::min(cg.bz0, cell->vertex(v)[1]);
-      cg.bz1 = std::max(cg.bz1, cell->vertex(v)[1]);
-    }
-    // Material at a point nudged towards the cell centre: a layer interface on a cell face is
-    // then seen sharply by both cells (each takes its own side's properties).
-    auto material = [&](double x, double z) {
-      const double s = 1e-6;
-      return medium.at(x + s * (cg.cx - x), z + s * (cg.cz - z));
-    };
-    for (int q = 0; q < nq; ++q) {
-      const auto [x, z] = node_xz[local[q]];
-      const detail::Material m = material(x, z);
-      const double jxw = mesh.jxw[mesh.jxw.size() - nq + q];
-      if (elastic) {
-        mu.push_back(m.rho * m.vs * m.vs);
-        lam.push_back(m.rho * (m.vp * m.vp - 2 * m.vs * m.vs));
-        mass.local_element(2 * local[q]) += m.rho * jxw;
-        mass.local_element(2 * local[q] + 1) += m.rho * jxw;
-      } else {
-        irho.push_back(1.0 / m.rho);
-        mass.local_element(local[q]) += jxw / (m.rho * m.vp * m.vp);
-      }
-    }
-    geom.push_back(cg);
-    for (unsigned f = 0; f < GeometryInfo<2>::faces_per_cell; ++f) {
-      if (!cell->face(f)->at_boundary()) continue;
-      const auto bid = cell->face(f)->boundary_id();
-      if (bid > 3) continue;
-      const BoundaryType bt = side_type[bid];
-      if (bt == BoundaryType::free && elastic) continue;  // traction-free: natural condition
-      fefv.reinit(cell, f);
-      const double h = std::hypot(cg.e1x, cg.e1z) + std::hypot(cg.e2x, cg.e2z);
-      for (unsigned q = 0; q < fefv.n_quadrature_points; ++q) {
-        const Point<2> x = fefv.quadrature_point(q);
-        int k = -1;
-        for (int c = 0; c < nq; ++c)
-          if (std::hypot(node_xz[local[c]][0] - x[0], node_xz[local[c]][1] - x[1]) < 1e-9 * h)
-            k = local[c];
-        if (k < 0) throw std::logic_error("wave solver: face GLL point is not a cell node");
-        if (bt == BoundaryType::free) {  // acoustic pressure release p = 0
-          dirichlet.local_element(k) = 1.0;
-          has_dirichlet = true;
-          continue;
-        }
-        has_damping = true;
-        const detail::Material m = material(x[0], x[1]);
-        const Tensor<1, 2> n = fefv.normal_vector(q);
-        const double jxw = fefv.JxW(q);
-        if (elastic) {
-          const double cn = m.rho * m.vp, ct = m.rho * m.vs;
-          damp.local_element(2 * k) += jxw * (cn * n[0] * n[0] + ct * (1 - n[0] * n[0]));
-          damp.local_element(2 * k + 1) += jxw * (cn * n[1] * n[1] + ct * (1 - n[1] * n[1]));
-        } else {
-          damp.local_element(k) += jxw / (m.rho * m.vp);
-        }
-      }
-    }
-  }
-  mesh.n_cells = static_cast<int>(geom.size());
-  // Flags are identical on all ranks only after a reduction (a rank may have no boundary).
-  has_damping = Utilities::MPI::max(has_damping ? 1 : 0, comm) > 0;
-  has_dirichlet = Utilities::MPI::max(has_dirichlet ? 1 : 0, comm) > 0;
-  for (DVec* v : {&mass, &damp}) {
-    v->compress(VectorOperation::add);
-    v->update_ghost_values();
-  }
-  dirichlet.compress(VectorOperation::add);
-  dirichlet.update_ghost_values();
-  DVec inv_mass(part);
-  for (int i = 0; i < n_local; ++i) {
-    const bool fixed = dirichlet.local_element(i / nc) > 0;
-    inv_mass.local_element(i) = fixed ? 0.0 : 1.0 / mass.local_element(i);
-  }
-
-  std::optional<ks::ElasticOperator2D> eop;
-  std::optional<ks::AcousticOperator2D> aop;
-  if (elastic)
-    eop.emplace(mesh, lam, mu);
-  else
-    aop.emplace(mesh, irho);
-  auto apply_k = [&](DVec& x, DVec& r) {
-    r.zero_out_ghost_values();
-    if (elastic)
-      eop->apply(view(x), view(r));
-    else
-      aop->apply(view(x), view(r));
-    r.compress(VectorOperation::add);
-    r.update_ghost_values();
-  };
-
-  // ---- stability limit: power iteration on M^-1 K -------------------------------------------
-  DVec u(part), v(part), a(part), r(part), f(part);
-  double lambda_max = 0;
-  {
-    for (int i = 0; i < n_local; ++i) {
-      const auto& xz = node_xz[i / nc];
-      u.local_element(i) = inv_mass.local_element(i) > 0
-                               ? rough_start((xz[0] - mo.xmin) / (mo.xmax - mo.xmin),
-                                             (xz[1] - mo.zmin) / (mo.zmax - mo.zmin), i % nc)
-                               : 0.0;
-    }
-    for (int it = 0; it < kPowerIterations; ++it) {
-      apply_k(u, r);
-      double s[2] = {0, 0};  // x^T K x, x^T M x
-      for (int i = 0; i < n_owned; ++i) {
-        s[0] += u.local_element(i) * r.local_element(i);
-        if (inv_mass.local_element(i) > 0) s[1] += u.local_element(i) * u.local_element(i) / inv_mass.local_element(i);
-      }
-      double g[2];
-      MPI_Allreduce(s, g, 2, MPI_DOUBLE, MPI_SUM, comm);
-      if (g[1] <= 0) break;
-      lambda_max = std::max(lambda_max, g[0] / g[1]);
-      // x <- M^-1 K x, normalised in the M norm
-      double ny = 0;
-      for (int i = 0; i < n_local; ++i) u.local_element(i) = inv_mass.local_element(i) * r.local_element(i);
-      for (int i = 0; i < n_owned; ++i)
-        if (inv_mass.local_element(i) > 0) ny += u.local_element(i) * u.local_element(i) / inv_mass.local_element(i);
-      ny = std::sqrt(allreduce_sum(ny, comm));
-      if (!(ny > 0)) break;
-      for (int i = 0; i < n_local; ++i) u.local_element(i) /= ny;
-    }
-  }
-  HYSEIS_REQUIRE(lambda_max > 0 && std::isfinite(lambda_max), core::NumericalError,
-                 "wave solver: could not estimate the stability limit (lambda_max = " << lambda_max << ")");
-  const double dt_stable = kCflSafety * 2.0 / std::sqrt(lambda_max);
-
-  const TimeOptions& to = problem.time;
-  double dt = to.dt;
-  int n_steps = 0;
-  if (dt > 0) {
-    HYSEIS_REQUIRE(dt <= dt_stable, core::NumericalError,
-                   "time.dt = " << fmt(dt) << " s exceeds the stability (CFL) limit " << fmt(dt_stable)
-                                << " s of this mesh and model; reduce time.dt or set it to 0 "
-                                   "(chosen from time.cfl)");
-    n_steps = static_cast<int>(std::ceil(to.duration / dt - 1e-9));
-  } else {
-    n_steps = static_cast<int>(std::ceil(to.duration / (to.cfl * dt_stable)));
-    dt = to.duration / n_steps;
-  }
-  n_steps = std::max(n_steps, 1);
-
-  // ---- sources and receivers ----------------------------------------------------------------
-  const Lagrange1D lag(p);
-  std::vector<double> lx(n1), ldx(n1), lz(n1), ldz(n1);
-  // phi and grad phi of the cell's nodes at unit point (xi, eta)
-  auto shape = [&](const CellGeom& cg, double xi, double eta, std::vector<double>& val,
-                   std::vector<double>& gx, std::vector<double>& gz) {
-    lag.eval(xi, lx.data(), ldx.data());
-    lag.eval(eta, lz.data(), ldz.data());
-    val.resize(nq);
-    gx.resize(nq);
-    gz.resize(nq);
-    for (int j = 0; j < n1; ++j)
-      for (int i = 0; i < n1; ++i) {
-        const double dxi = ldx[i] * lz[j], deta = lx[i] * ldz[j];
-        val[j * n1 + i] = lx[i] * lz[j];
-        gx[j * n1 + i] = cg.inv[0][0] * dxi + cg.inv[1][0] * deta;
-        gz[j * n1 + i] = cg.inv[0][1] * dxi + cg.inv[1][1] * deta;
-      }
-  };
-  std::vector<double> val, gx, gz;
-
+  /// Weights of a source on the local vector entries.
   struct SparseSource {
     std::vector<int> idx;
     std::vector<double> w;
   };
-  std::vector<SparseSource> src(problem.sources.size());
-  for (std::size_t s = 0; s < problem.sources.size(); ++s) {
-    const SourceOptions& so = problem.sources[s];
-    double xi = 0, eta = 0;
-    const int c = locate(geom, mo, so.x, so.z, comm, xi, eta);
-    zero_all(f);
-    if (c >= 0) {
-      shape(geom[c], xi, eta, val, gx, gz);
-      for (int q = 0; q < nq; ++q) {
-        const int k = mesh.cell_nodes[c * nq + q];
-        switch (so.type) {
-          case SourceType::force:
-            f.local_element(2 * k) += so.fx * val[q];
-            f.local_element(2 * k + 1) += so.fz * val[q];
-            break;
-          case SourceType::moment_tensor:  // f = -div(M delta): rhs_i = M grad(phi_i)(x_s)
-            f.local_element(2 * k) += so.mxx * gx[q] + so.mxz * gz[q];
-            f.local_element(2 * k + 1) += so.mxz * gx[q] + so.mzz * gz[q];
-            break;
-          case SourceType::pressure: f.local_element(k) += val[q]; break;
-        }
-      }
-    }
-    f.compress(VectorOperation::add);
-    f.update_ghost_values();
-    for (int i = 0; i < n_local; ++i)
-      if (f.local_element(i) != 0.0) {
-        src[s].idx.push_back(i);
-        src[s].w.push_back(f.local_element(i));
-      }
-  }
-  zero_all(f);
-
+  /// A receiver owned by this rank: interpolation weights on its cell's nodes.
   struct LocalReceiver {
     int index;
     std::vector<int> node;
     std::vector<double> w;
   };
-  std::vector<LocalReceiver> recs;
-  for (std::size_t i = 0; i < problem.receivers.size(); ++i) {
-    double xi = 0, eta = 0;
-    const int c = locate(geom, mo, problem.receivers[i].x, problem.receivers[i].z, comm, xi, eta);
+
+  void setup_mesh_and_dofs();
+  void assemble_geometry_and_matrices();
+  void estimate_time_step();
+  void setup_sources_and_receivers();
+
+  /// r = K x (owned and ghost entries of r exact).
+  void apply_k(DVec& x, DVec& r);
+  /// Finds the cell containing x deterministically across ranks (see the definition).
+  int locate(Point<dim> x, double* xi) const;
+  /// phi and grad phi of a cell's nodes at unit point xi.
+  void shape(const CellGeom<dim>& cg, const double* xi, std::vector<double>& val,
+             std::vector<Tensor<1, dim>>& grad);
+  /// An empty (zero) field `name` at time t on the image grid.
+  GriddedField grid_field(const std::string& name, double t) const;
+  /// The wavefield on the image grid (elastic |u|, acoustic p), complete on every rank.
+  GriddedField capture_image(double t);
+  void write_vtu(int n);
+
+  const WaveProblem& problem_;
+  const MPI_Comm comm_;
+  const int rank_, nranks_;
+  const bool elastic_;
+  const int nc_;  // components per node: dim (elastic) or 1 (acoustic)
+  const Medium medium_;
+  const MeshOptions& mo_;
+  const int p_, n1_, nq_;
+  const Point<dim> lo_, hi_;  // the domain box
+  int stride_[dim];           // lexicographic stride of direction d: n1^d
+  std::vector<std::array<int, dim>> qindex_;  // q -> (i_0, ..., i_{dim-1})
+
+  parallel::distributed::Triangulation<dim> tria_;
+  const QGaussLobatto<1> gll1_;
+  const QGaussLobatto<dim> gll_;
+  const FE_Q<dim> fe_;
+  DoFHandler<dim> dof_;
+  std::shared_ptr<const Utilities::MPI::Partitioner> part1_;  // scalar (one entry per node)
+  std::shared_ptr<const Utilities::MPI::Partitioner> part_;   // nc_ entries per node
+  int n_local_nodes_ = 0, n_owned_ = 0, n_local_ = 0;
+  std::vector<unsigned int> l2h_;
+
+  MeshHost mesh_;
+  std::vector<Point<dim>> node_x_;  // local node -> position
+  std::vector<CellGeom<dim>> geom_;
+  std::vector<double> lam_, mu_, irho_;
+  DVec mass_, damp_, dirichlet_, inv_mass_;
+  bool has_damping_ = false, has_dirichlet_ = false;
+  std::optional<StiffnessOperator<dim>> op_;
+
+  DVec u_, v_, a_, r_, f_;
+  double dt_stable_ = 0, dt_ = 0;
+  int n_steps_ = 0;
+
+  const Lagrange1D lag_;
+  std::vector<double> l_[dim], dl_[dim];  // 1D basis values / derivatives per direction
+  std::vector<SparseSource> src_;
+  std::vector<LocalReceiver> recs_;
+};
+
+template <int dim>
+WaveSolver<dim>::WaveSolver(const WaveProblem& problem, MPI_Comm comm)
+    : problem_(problem),
+      comm_(comm),
+      rank_(static_cast<int>(Utilities::MPI::this_mpi_process(comm))),
+      nranks_(static_cast<int>(Utilities::MPI::n_mpi_processes(comm))),
+      elastic_(problem.physics == Physics::elastic),
+      nc_(elastic_ ? dim : 1),
+      medium_(problem.medium, problem.physics),
+      mo_(problem.mesh),
+      p_(problem.mesh.degree),
+      n1_(p_ + 1),
+      nq_(Utilities::fixed_power<dim>(n1_)),
+      lo_(Coords::lower(problem.mesh)),
+      hi_(Coords::upper(problem.mesh)),
+      tria_(comm),
+      gll1_(n1_),
+      gll_(n1_),
+      fe_(gll1_),
+      dof_(tria_),
+      lag_(p_) {
+  stride_[0] = 1;
+  for (int d = 1; d < dim; ++d) stride_[d] = stride_[d - 1] * n1_;
+  qindex_.resize(nq_);
+  for (int q = 0; q < nq_; ++q)
+    for (int d = 0; d < dim; ++d) qindex_[q][d] = (q / stride_[d]) % n1_;
+  for (int d = 0; d < dim; ++d) {
+    l_[d].resize(n1_);
+    dl_[d].resize(n1_);
+  }
+
+  setup_mesh_and_dofs();
+  assemble_geometry_and_matrices();
+  op_.emplace(elastic_, mesh_, lam_, mu_, irho_);
+  estimate_time_step();
+  setup_sources_and_receivers();
+}
+
+template <int dim>
+void WaveSolver<dim>::setup_mesh_and_dofs() {
+  const auto reps = Coords::subdivisions(mo_);
+  GridGenerator::subdivided_hyper_rectangle(tria_, std::vector<unsigned int>(reps.begin(), reps.end()),
+                                            lo_, hi_, /*colorize=*/true);
+  // colorize: boundary id 2d = lower face of axis d, 2d + 1 = upper face.
+  tria_.refine_global(static_cast<unsigned>(mo_.refinements));
+
+  dof_.distribute_dofs(fe_);
+  const IndexSet owned = dof_.locally_owned_dofs();
+  IndexSet active;
+  DoFTools::extract_locally_active_dofs(dof_, active);
+  IndexSet ghost = active;
+  ghost.subtract_set(owned);
+  part1_ = std::make_shared<const Utilities::MPI::Partitioner>(owned, ghost, comm_);
+  part_ = part1_;
+  if (elastic_) {
+    const auto nc = static_cast<types::global_dof_index>(nc_);
+    IndexSet owned_c(nc * dof_.n_dofs()), ghost_c(nc * dof_.n_dofs());
+    for (auto it = owned.begin_intervals(); it != owned.end_intervals(); ++it)
+      owned_c.add_range(nc * *it->begin(), nc * (it->last() + 1));
+    std::vector<types::global_dof_index> gc;
+    for (const auto g : ghost)
+      for (types::global_dof_index c = 0; c < nc; ++c) gc.push_back(nc * g + c);
+    ghost_c.add_indices(gc.begin(), gc.end());
+    owned_c.compress();
+    ghost_c.compress();
+    part_ = std::make_shared<const Utilities::MPI::Partitioner>(owned_c, ghost_c, comm_);
+  }
+  n_local_nodes_ = static_cast<int>(part1_->locally_owned_size() + part1_->n_ghost_indices());
+  n_owned_ = static_cast<int>(part_->locally_owned_size());
+  n_local_ = nc_ * n_local_nodes_;
+
+  l2h_ = lex_to_hier<dim>(p_);
+  for (int q = 0; q < nq_; ++q) {  // internal invariant: FE_Q support points == GLL tensor points
+    const Point<dim> s = fe_.get_unit_support_points()[l2h_[q]];
+    if (s.distance(gll_.point(q)) > 1e-12)
+      throw std::logic_error("wave solver: FE_Q support points do not match QGaussLobatto<dim>");
+  }
+}
+
+template <int dim>
+void WaveSolver<dim>::assemble_geometry_and_matrices() {
+  const auto side_type = Coords::boundary_types(problem_.boundaries);
+  mesh_.degree = p_;
+  mesh_.n_nodes = n_local_nodes_;
+  node_x_.assign(n_local_nodes_, Point<dim>());
+  mass_.reinit(part_);
+  damp_.reinit(part_);
+  dirichlet_.reinit(part1_);
+
+  FEValues<dim> fev(fe_, gll_, update_quadrature_points | update_inverse_jacobians | update_JxW_values);
+  const QGaussLobatto<dim - 1> gll_face(n1_);
+  FEFaceValues<dim> fefv(fe_, gll_face, update_quadrature_points | update_normal_vectors | update_JxW_values);
+  std::vector<types::global_dof_index> dofs(fe_.n_dofs_per_cell());
+  std::vector<int> local(nq_);
+  for (const auto& cell : dof_.active_cell_iterators()) {
+    if (!cell->is_locally_owned()) continue;
+    fev.reinit(cell);
+    cell->get_dof_indices(dofs);
+    CellGeom<dim> cg{};
+    for (int q = 0; q < nq_; ++q) {
+      const int k = static_cast<int>(part1_->global_to_local(dofs[l2h_[q]]));
+      local[q] = k;
+      mesh_.cell_nodes.push_back(k);
+      node_x_[k] = fev.quadrature_point(q);
+      // The kernels' reference cell is [-1,1]^dim (gll_rule); deal.II's is [0,1]^dim, so
+      // d(xi_kernel)/dx = 2 d(xi_dealii)/dx. jxw is the physical measure, the same in both.
+      const auto ij = fev.inverse_jacobian(q);
+      for (int d = 0; d < dim; ++d)
+        for (int i = 0; i < dim; ++i) mesh_.inv_jacobian.push_back(2 * ij[d][i]);
+      mesh_.jxw.push_back(fev.JxW(q));
+    }
+    cg.x0 = node_x_[local[0]];
+    for (int d = 0; d < dim; ++d)
+      for (int i = 0; i < dim; ++i) cg.e[d][i] = node_x_[local[p_ * stride_[d]]][i] - cg.x0[i];
+    cg.finish();
+    for (int i = 0; i < dim; ++i) {
+      cg.lo[i] = std::numeric_limits<double>::max();
+      cg.hi[i] = -std::numeric_limits<double>::max();
+    }
+    for (unsigned v = 0; v < GeometryInfo<dim>::vertices_per_cell; ++v)
+      for (int i = 0; i < dim; ++i) {
+        cg.lo[i] = std::min(cg.lo[i], cell->vertex(v)[i]);
+        cg.hi[i] = std::max(cg.hi[i], cell->vertex(v)[i]);
+      }
+    // Material at a point nudged towards the cell centre: a layer interface on a cell face is
+    // then seen sharply by both cells (each takes its own side's properties).
+    auto material = [&](const Point<dim>& x) {
+      const double s = 1e-6;
+      Point<dim> y;
+      for (int i = 0; i < dim; ++i) y[i] = x[i] + s * (cg.centre[i] - x[i]);
+      return Coords::material(medium_, y);
+    };
+    for (int q = 0; q < nq_; ++q) {
+      const Material m = material(node_x_[local[q]]);
+      const double jxw = mesh_.jxw[mesh_.jxw.size() - nq_ + q];
+      if (elastic_) {
+        mu_.push_back(m.rho * m.vs * m.vs);
+        lam_.push_back(m.rho * (m.vp * m.vp - 2 * m.vs * m.vs));
+        for (int c = 0; c < nc_; ++c) mass_.local_element(nc_ * local[q] + c) += m.rho * jxw;
+      } else {
+        irho_.push_back(1.0 / m.rho);
+        mass_.local_element(local[q]) += jxw / (m.rho * m.vp * m.vp);
+      }
+    }
+    geom_.push_back(cg);
+    for (unsigned f = 0; f < GeometryInfo<dim>::faces_per_cell; ++f) {
+      if (!cell->face(f)->at_boundary()) continue;
+      const auto bid = cell->face(f)->boundary_id();
+      if (bid >= side_type.size()) continue;
+      const BoundaryType bt = side_type[bid];
+      if (bt == BoundaryType::free && elastic_) continue;  // traction-free: natural condition
+      fefv.reinit(cell, f);
+      const double h = cg.size();
+      for (unsigned q = 0; q < fefv.n_quadrature_points; ++q) {
+        const Point<dim> x = fefv.quadrature_point(q);
+        int k = -1;
+        for (int c = 0; c < nq_; ++c)
+          if (length<dim>(node_x_[local[c]] - x) < 1e-9 * h) k = local[c];
+        if (k < 0) throw std::logic_error("wave solver: face GLL point is not a cell node");
+        if (bt == BoundaryType::free) {  // acoustic pressure release p = 0
+          dirichlet_.local_element(k) = 1.0;
+          has_dirichlet_ = true;
+          continue;
+        }
+        has_damping_ = true;
+        const Material m = material(x);
+        const Tensor<1, dim> n = fefv.normal_vector(q);
+        const double jxw = fefv.JxW(q);
+        if (elastic_) {
+          const double cn = m.rho * m.vp, ct = m.rho * m.vs;
+          for (int c = 0; c < nc_; ++c)
+            damp_.local_element(nc_ * k + c) += jxw * (cn * n[c] * n[c] + ct * (1 - n[c] * n[c]));
+        } else {
+          damp_.local_element(k) += jxw / (m.rho * m.vp);
+        }
+      }
+    }
+  }
+  mesh_.n_cells = static_cast<int>(geom_.size());
+  // Flags are identical on all ranks only after a reduction (a rank may have no boundary).
+  has_damping_ = Utilities::MPI::max(has_damping_ ? 1 : 0, comm_) > 0;
+  has_dirichlet_ = Utilities::MPI::max(has_dirichlet_ ? 1 : 0, comm_) > 0;
+  for (DVec* v : {&mass_, &damp_}) {
+    v->compress(VectorOperation::add);
+    v->update_ghost_values();
+  }
+  dirichlet_.compress(VectorOperation::add);
+  dirichlet_.update_ghost_values();
+  inv_mass_.reinit(part_);
+  for (int i = 0; i < n_local_; ++i) {
+    const bool fixed = dirichlet_.local_element(i / nc_) > 0;
+    inv_mass_.local_element(i) = fixed ? 0.0 : 1.0 / mass_.local_element(i);
+  }
+}
+
+template <int dim>
+void WaveSolver<dim>::apply_k(DVec& x, DVec& r) {
+  r.zero_out_ghost_values();
+  op_->apply(view(x), view(r));
+  r.compress(VectorOperation::add);
+  r.update_ghost_values();
+}
+
+template <int dim>
+void WaveSolver<dim>::estimate_time_step() {
+  // ---- stability limit: power iteration on M^-1 K -------------------------------------------
+  for (DVec* w : {&u_, &v_, &a_, &r_, &f_}) w->reinit(part_);
+  double lambda_max = 0;
+  {
+    for (int i = 0; i < n_local_; ++i) {
+      const Point<dim>& x = node_x_[i / nc_];
+      Point<dim> xn;
+      for (int d = 0; d < dim; ++d) xn[d] = (x[d] - lo_[d]) / (hi_[d] - lo_[d]);
+      u_.local_element(i) = inv_mass_.local_element(i) > 0 ? rough_start<dim>(xn, i % nc_) : 0.0;
+    }
+    for (int it = 0; it < kPowerIterations; ++it) {
+      apply_k(u_, r_);
+      double s[2] = {0, 0};  // x^T K x, x^T M x
+      for (int i = 0; i < n_owned_; ++i) {
+        s[0] += u_.local_element(i) * r_.local_element(i);
+        if (inv_mass_.local_element(i) > 0)
+          s[1] += u_.local_element(i) * u_.local_element(i) / inv_mass_.local_element(i);
+      }
+      double g[2];
+      MPI_Allreduce(s, g, 2, MPI_DOUBLE, MPI_SUM, comm_);
+      if (g[1] <= 0) break;
+      lambda_max = std::max(lambda_max, g[0] / g[1]);
+      // x <- M^-1 K x, normalised in the M norm
+      double ny = 0;
+      for (int i = 0; i < n_local_; ++i) u_.local_element(i) = inv_mass_.local_element(i) * r_.local_element(i);
+      for (int i = 0; i < n_owned_; ++i)
+        if (inv_mass_.local_element(i) > 0) ny += u_.local_element(i) * u_.local_element(i) / inv_mass_.local_element(i);
+      ny = std::sqrt(allreduce_sum(ny, comm_));
+      if (!(ny > 0)) break;
+      for (int i = 0; i < n_local_; ++i) u_.local_element(i) /= ny;
+    }
+  }
+  HYSEIS_REQUIRE(lambda_max > 0 && std::isfinite(lambda_max), core::NumericalError,
+                 "wave solver: could not estimate the stability limit (lambda_max = " << lambda_max << ")");
+  dt_stable_ = kCflSafety * 2.0 / std::sqrt(lambda_max);
+
+  const TimeOptions& to = problem_.time;
+  dt_ = to.dt;
+  if (dt_ > 0) {
+    HYSEIS_REQUIRE(dt_ <= dt_stable_, core::NumericalError,
+                   "time.dt = " << fmt(dt_) << " s exceeds the stability (CFL) limit " << fmt(dt_stable_)
+                                << " s of this mesh and model; reduce time.dt or set it to 0 "
+                                   "(chosen from time.cfl)");
+    n_steps_ = static_cast<int>(std::ceil(to.duration / dt_ - 1e-9));
+  } else {
+    n_steps_ = static_cast<int>(std::ceil(to.duration / (to.cfl * dt_stable_)));
+    dt_ = to.duration / n_steps_;
+  }
+  n_steps_ = std::max(n_steps_, 1);
+}
+
+/// Among all cells that contain x (tolerance 1e-10 in unit coordinates) the one with the
+/// lexicographically smallest centre (first coordinate first) wins, independently of the
+/// partition. Returns the local cell index (and the unit coordinates xi) on the owning rank and
+/// -1 elsewhere.
+template <int dim>
+int WaveSolver<dim>::locate(Point<dim> x, double* xi) const {
+  // validate() accepts points up to 1e-9 * size outside the domain: move them onto it.
+  for (int d = 0; d < dim; ++d) x[d] = std::clamp(x[d], lo_[d], hi_[d]);
+  const double tol = 1e-10;
+  int best = -1;
+  for (std::size_t c = 0; c < geom_.size(); ++c) {
+    double a[dim];
+    geom_[c].unit(x, a);
+    bool inside = true;
+    for (int d = 0; d < dim; ++d) inside = inside && !(a[d] < -tol || a[d] > 1 + tol);
+    if (!inside) continue;
+    if (best < 0 || lex_less(geom_[c].centre, geom_[best].centre)) best = static_cast<int>(c);
+  }
+  double mine[1 + dim];
+  mine[0] = best >= 0 ? 1.0 : 0.0;
+  for (int d = 0; d < dim; ++d) mine[1 + d] = best >= 0 ? geom_[best].centre[d] : 0.0;
+  std::vector<double> all((1 + dim) * nranks_);
+  MPI_Allgather(mine, 1 + dim, MPI_DOUBLE, all.data(), 1 + dim, MPI_DOUBLE, comm_);
+  int owner = -1;
+  for (int r = 0; r < nranks_; ++r) {
+    if (all[(1 + dim) * r] == 0.0) continue;
+    Point<dim> cr, co;
+    for (int d = 0; d < dim; ++d) {
+      cr[d] = all[(1 + dim) * r + 1 + d];
+      if (owner >= 0) co[d] = all[(1 + dim) * owner + 1 + d];
+    }
+    if (owner < 0 || lex_less(cr, co)) owner = r;
+  }
+  if (owner < 0) {
+    std::ostringstream msg;
+    msg << "point (";
+    for (int d = 0; d < dim; ++d) msg << (d ? ", " : "") << Coords::names[d] << " = " << x[d];
+    msg << ") lies in no cell of the mesh";
+    throw core::InvalidInput(msg.str());
+  }
+  if (owner != rank_) return -1;
+  geom_[best].unit(x, xi);
+  for (int d = 0; d < dim; ++d) xi[d] = std::clamp(xi[d], 0.0, 1.0);
+  return best;
+}
+
+template <int dim>
+void WaveSolver<dim>::shape(const CellGeom<dim>& cg, const double* xi, std::vector<double>& val,
+                            std::vector<Tensor<1, dim>>& grad) {
+  for (int d = 0; d < dim; ++d) lag_.eval(xi[d], l_[d].data(), dl_[d].data());
+  val.resize(nq_);
+  grad.resize(nq_);
+  for (int q = 0; q < nq_; ++q) {
+    const auto& id = qindex_[q];
+    double v = l_[0][id[0]];
+    for (int d = 1; d < dim; ++d) v *= l_[d][id[d]];
+    val[q] = v;
+    double dref[dim];  // d phi / d xi_e
+    for (int e = 0; e < dim; ++e) {
+      double g = (e == 0 ? dl_[0] : l_[0])[id[0]];
+      for (int d = 1; d < dim; ++d) g *= (e == d ? dl_[d] : l_[d])[id[d]];
+      dref[e] = g;
+    }
+    for (int i = 0; i < dim; ++i) {
+      double g = cg.inv[0][i] * dref[0];
+      for (int e = 1; e < dim; ++e) g += cg.inv[e][i] * dref[e];
+      grad[q][i] = g;
+    }
+  }
+}
+
+template <int dim>
+void WaveSolver<dim>::setup_sources_and_receivers() {
+  std::vector<double> val;
+  std::vector<Tensor<1, dim>> grad;
+  double xi[dim];
+  src_.assign(problem_.sources.size(), SparseSource{});
+  for (std::size_t s = 0; s < problem_.sources.size(); ++s) {
+    const SourceOptions& so = problem_.sources[s];
+    const int c = locate(Coords::location(so), xi);
+    zero_all(f_);
+    if (c >= 0) {
+      shape(geom_[c], xi, val, grad);
+      const Tensor<1, dim> force = Coords::force(so);
+      const Tensor<2, dim> moment = Coords::moment(so);
+      for (int q = 0; q < nq_; ++q) {
+        const int k = mesh_.cell_nodes[c * nq_ + q];
+        switch (so.type) {
+          case SourceType::force:
+            for (int i = 0; i < dim; ++i) f_.local_element(dim * k + i) += force[i] * val[q];
+            break;
+          case SourceType::moment_tensor:  // f = -div(M delta): rhs_i = M grad(phi_i)(x_s)
+            for (int i = 0; i < dim; ++i) {
+              double m = moment[i][0] * grad[q][0];
+              for (int j = 1; j < dim; ++j) m += moment[i][j] * grad[q][j];
+              f_.local_element(dim * k + i) += m;
+            }
+            break;
+          case SourceType::pressure: f_.local_element(k) += val[q]; break;
+        }
+      }
+    }
+    f_.compress(VectorOperation::add);
+    f_.update_ghost_values();
+    for (int i = 0; i < n_local_; ++i)
+      if (f_.local_element(i) != 0.0) {
+        src_[s].idx.push_back(i);
+        src_[s].w.push_back(f_.local_element(i));
+      }
+  }
+  zero_all(f_);
+
+  for (std::size_t i = 0; i < problem_.receivers.size(); ++i) {
+    const int c = locate(Coords::location(problem_.receivers[i]), xi);
     if (c < 0) continue;
-    shape(geom[c], xi, eta, val, gx, gz);
+    shape(geom_[c], xi, val, grad);
     LocalReceiver lr{static_cast<int>(i), {}, {}};
-    for (int q = 0; q < nq; ++q) {
-      lr.node.push_back(mesh.cell_nodes[c * nq + q]);
+    for (int q = 0; q < nq_; ++q) {
+      lr.node.push_back(mesh_.cell_nodes[c * nq_ + q]);
       lr.w.push_back(val[q]);
     }
-    recs.push_back(std::move(lr));
+    recs_.push_back(std::move(lr));
   }
+}
+
+template <int dim>
+GriddedField WaveSolver<dim>::grid_field(const std::string& name, double t) const {
+  const SnapshotOptions& so = problem_.snapshots;
+  GriddedField g;
+  g.nx = so.image_nx;
+  g.nz = so.image_nz;
+  g.xmin = mo_.xmin;
+  g.xmax = mo_.xmax;
+  g.zmin = mo_.zmin;
+  g.zmax = mo_.zmax;
+  g.time = t;
+  g.name = name;
+  g.values.assign(static_cast<std::size_t>(g.nx) * g.nz, 0.0);
+  return g;
+}
+
+/// Pixel centres (x, z) of the image are points of the domain (Coords::point); each is
+/// evaluated by the one cell whose half-open bounding box contains it.
+template <int dim>
+GriddedField WaveSolver<dim>::capture_image(double t) {
+  GriddedField g = grid_field(elastic_ ? "|u|" : "p", t);
+  const int ax = Coords::image_axes[0], az = Coords::image_axes[1];
+  const double hx = (mo_.xmax - mo_.xmin) / std::max(g.nx, 1);
+  const double hz = (mo_.zmax - mo_.zmin) / std::max(g.nz, 1);
+  auto in_box = [](const CellGeom<dim>& cg, const Point<dim>& x, int d) {
+    return x[d] >= cg.lo[d] && x[d] < cg.hi[d];  // half-open: each pixel in exactly one cell
+  };
+  for (std::size_t c = 0; c < geom_.size(); ++c) {
+    const CellGeom<dim>& cg = geom_[c];
+    const int ix0 = std::max(0, static_cast<int>(std::floor((cg.lo[ax] - mo_.xmin) / hx - 0.5)) - 1);
+    const int ix1 = std::min(g.nx - 1, static_cast<int>(std::ceil((cg.hi[ax] - mo_.xmin) / hx - 0.5)) + 1);
+    const int iz0 = std::max(0, static_cast<int>(std::floor((cg.lo[az] - mo_.zmin) / hz - 0.5)) - 1);
+    const int iz1 = std::min(g.nz - 1, static_cast<int>(std::ceil((cg.hi[az] - mo_.zmin) / hz - 0.5)) + 1);
+    for (int iz = iz0; iz <= iz1; ++iz) {
+      const double z = mo_.zmin + (iz + 0.5) * hz;
+      for (int ix = ix0; ix <= ix1; ++ix) {
+        const double x = mo_.xmin + (ix + 0.5) * hx;
+        const Point<dim> pt = Coords::point(x, z);
+        bool inside = true;
+        for (int d = 0; d < dim; ++d) inside = inside && in_box(cg, pt, d);
+        if (!inside) continue;
+        double xi[dim];
+        cg.unit(pt, xi);
+        for (int d = 0; d < dim; ++d) lag_.eval(std::clamp(xi[d], 0.0, 1.0), l_[d].data(), nullptr);
+        double s[dim] = {};
+        for (int q = 0; q < nq_; ++q) {
+          const auto& id = qindex_[q];
+          double w = l_[0][id[0]];
+          for (int d = 1; d < dim; ++d) w *= l_[d][id[d]];
+          const int k = mesh_.cell_nodes[c * nq_ + q];
+          for (int cc = 0; cc < nc_; ++cc) s[cc] += w * u_.local_element(nc_ * k + cc);
+        }
+        double value = s[0];
+        if (elastic_) {
+          if constexpr (dim == 2)
+            value = std::hypot(s[0], s[1]);
+          else
+            value = std::hypot(s[0], s[1], s[2]);
+        }
+        g.values[static_cast<std::size_t>(iz) * g.nx + ix] = value;
+      }
+    }
+  }
+  std::vector<double> sum(g.values.size());
+  MPI_Allreduce(g.values.data(), sum.data(), static_cast<int>(sum.size()), MPI_DOUBLE, MPI_SUM, comm_);
+  g.values = std::move(sum);
+  return g;
+}
+
+template <int dim>
+void WaveSolver<dim>::write_vtu(int n) {
+  const SnapshotOptions& so = problem_.snapshots;
+  const std::filesystem::path prefix(so.vtu_prefix);
+  std::string dir = prefix.parent_path().string();
+  dir = dir.empty() ? std::string("./") : dir + "/";
+  if (rank_ == 0) std::filesystem::create_directories(dir);
+  MPI_Barrier(comm_);
+  std::vector<DVec> comp(nc_, DVec(part1_));
+  for (int c = 0; c < nc_; ++c)
+    for (int k = 0; k < n_local_nodes_; ++k) comp[c].local_element(k) = u_.local_element(nc_ * k + c);
+  for (auto& c : comp) c.update_ghost_values();
+  DataOut<dim> out;
+  out.attach_dof_handler(dof_);
+  if (elastic_) {
+    for (int c = 0; c < nc_; ++c) out.add_data_vector(comp[c], std::string("u") + Coords::names[c]);
+  } else {
+    out.add_data_vector(comp[0], "p");
+  }
+  out.build_patches(static_cast<unsigned>(p_));
+  out.write_vtu_with_pvtu_record(dir, prefix.filename().string(), static_cast<unsigned>(n / so.every),
+                                 comm_, 5);
+}
+
+template <int dim>
+RunResult WaveSolver<dim>::run(const ProgressFn& progress) {
+  const TimeOptions& to = problem_.time;
+  const double dt = dt_;
+  const int n_steps = n_steps_;
+  const int nc = nc_;
 
   // ---- result skeleton ----------------------------------------------------------------------
   RunResult result;
   Seismograms& seis = result.seismograms;
   const int n_samples = n_steps + 1;
   for (int n = 0; n < n_samples; ++n) seis.time.push_back(to.t_start + n * dt);
-  for (const auto& rc : problem.receivers) {
+  for (const auto& rc : problem_.receivers) {
     seis.receiver_names.push_back(rc.name);
     seis.receiver_xz.push_back(std::array<double, 2>{{rc.x, rc.z}});
   }
-  DVec* recorded = &u;
-  if (elastic) {
-    seis.components = {"x", "z"};
-    switch (problem.record) {
-      case RecordQuantity::velocity: seis.quantity = "velocity"; seis.unit = "m/s"; recorded = &v; break;
-      case RecordQuantity::acceleration: seis.quantity = "acceleration"; seis.unit = "m/s^2"; recorded = &a; break;
+  DVec* recorded = &u_;
+  if (elastic_) {
+    seis.components.assign(Coords::names.begin(), Coords::names.end());
+    switch (problem_.record) {
+      case RecordQuantity::velocity: seis.quantity = "velocity"; seis.unit = "m/s"; recorded = &v_; break;
+      case RecordQuantity::acceleration: seis.quantity = "acceleration"; seis.unit = "m/s^2"; recorded = &a_; break;
       default: seis.quantity = "displacement"; seis.unit = "m"; break;
     }
   } else {
     seis.components = {"p"};
-    switch (problem.record) {
-      case RecordQuantity::velocity: seis.quantity = "dp/dt"; seis.unit = "Pa/s"; recorded = &v; break;
-      case RecordQuantity::acceleration: seis.quantity = "d2p/dt2"; seis.unit = "Pa/s^2"; recorded = &a; break;
+    switch (problem_.record) {
+      case RecordQuantity::velocity: seis.quantity = "dp/dt"; seis.unit = "Pa/s"; recorded = &v_; break;
+      case RecordQuantity::acceleration: seis.quantity = "d2p/dt2"; seis.unit = "Pa/s^2"; recorded = &a_; break;
       default: seis.quantity = "pressure"; seis.unit = "Pa"; break;
     }
   }
-  const std::size_t n_rec = problem.receivers.size();
+  const std::size_t n_rec = problem_.receivers.size();
   std::vector<double> rec_data(n_rec * nc * n_samples, 0.0);  // [r][c][n]
   auto record = [&](int n) {
-    for (const auto& lr : recs)
+    for (const auto& lr : recs_)
       for (int c = 0; c < nc; ++c) {
         double s = 0;
         for (std::size_t q = 0; q < lr.node.size(); ++q) s += lr.w[q] * recorded->local_element(nc * lr.node[q] + c);
@@ -573,184 +826,110 @@ RunResult run(const WaveProblem& problem, MPI_Comm comm, const ProgressFn& progr
   };
 
   // gridded snapshot
-  const SnapshotOptions& so = problem.snapshots;
+  const SnapshotOptions& so = problem_.snapshots;
   const bool want_image = so.image_nx > 0 && so.image_nz > 0;
   int n_image = n_steps;
   if (so.image_time >= 0)
     n_image = std::clamp(static_cast<int>(std::lround((so.image_time - to.t_start) / dt)), 0, n_steps);
-  auto grid_field = [&](const std::string& name, double t) {
-    GriddedField g;
-    g.nx = so.image_nx;
-    g.nz = so.image_nz;
-    g.xmin = mo.xmin;
-    g.xmax = mo.xmax;
-    g.zmin = mo.zmin;
-    g.zmax = mo.zmax;
-    g.time = t;
-    g.name = name;
-    g.values.assign(static_cast<std::size_t>(g.nx) * g.nz, 0.0);
-    return g;
-  };
-  const double hx = (mo.xmax - mo.xmin) / std::max(so.image_nx, 1);
-  const double hz = (mo.zmax - mo.zmin) / std::max(so.image_nz, 1);
-  auto capture_image = [&](double t) {
-    GriddedField g = grid_field(elastic ? "|u|" : "p", t);
-    std::vector<double> vals(nq);
-    for (std::size_t c = 0; c < geom.size(); ++c) {
-      const CellGeom& cg = geom[c];
-      const int ix0 = std::max(0, static_cast<int>(std::floor((cg.bx0 - mo.xmin) / hx - 0.5)) - 1);
-      const int ix1 = std::min(g.nx - 1, static_cast<int>(std::ceil((cg.bx1 - mo.xmin) / hx - 0.5)) + 1);
-      const int iz0 = std::max(0, static_cast<int>(std::floor((cg.bz0 - mo.zmin) / hz - 0.5)) - 1);
-      const int iz1 = std::min(g.nz - 1, static_cast<int>(std::ceil((cg.bz1 - mo.zmin) / hz - 0.5)) + 1);
-      for (int iz = iz0; iz <= iz1; ++iz) {
-        const double z = mo.zmin + (iz + 0.5) * hz;
-        if (!(z >= cg.bz0 && z < cg.bz1)) continue;  // half-open: each pixel in exactly one cell
-        for (int ix = ix0; ix <= ix1; ++ix) {
-          const double x = mo.xmin + (ix + 0.5) * hx;
-          if (!(x >= cg.bx0 && x < cg.bx1)) continue;
-          double xi, eta;
-          cg.unit(x, z, xi, eta);
-          lag.eval(std::clamp(xi, 0.0, 1.0), lx.data(), nullptr);
-          lag.eval(std::clamp(eta, 0.0, 1.0), lz.data(), nullptr);
-          double s[2] = {0, 0};
-          for (int j = 0; j < n1; ++j)
-            for (int i = 0; i < n1; ++i) {
-              const int k = mesh.cell_nodes[c * nq + j * n1 + i];
-              for (int cc = 0; cc < nc; ++cc) s[cc] += lx[i] * lz[j] * u.local_element(nc * k + cc);
-            }
-          g.values[static_cast<std::size_t>(iz) * g.nx + ix] = elastic ? std::hypot(s[0], s[1]) : s[0];
-        }
-      }
-    }
-    std::vector<double> sum(g.values.size());
-    MPI_Allreduce(g.values.data(), sum.data(), static_cast<int>(sum.size()), MPI_DOUBLE, MPI_SUM, comm);
-    g.values = std::move(sum);
-    result.snapshot = std::move(g);
-  };
-
-  // VTU snapshots
-  auto write_vtu = [&](int n) {
-    const std::filesystem::path prefix(so.vtu_prefix);
-    std::string dir = prefix.parent_path().string();
-    dir = dir.empty() ? std::string("./") : dir + "/";
-    if (rank == 0) std::filesystem::create_directories(dir);
-    MPI_Barrier(comm);
-    std::vector<DVec> comp(nc, DVec(part1));
-    for (int c = 0; c < nc; ++c)
-      for (int k = 0; k < n_local_nodes; ++k) comp[c].local_element(k) = u.local_element(nc * k + c);
-    for (auto& c : comp) c.update_ghost_values();
-    DataOut<2> out;
-    out.attach_dof_handler(dof);
-    if (elastic) {
-      out.add_data_vector(comp[0], "ux");
-      out.add_data_vector(comp[1], "uz");
-    } else {
-      out.add_data_vector(comp[0], "p");
-    }
-    out.build_patches(static_cast<unsigned>(p));
-    out.write_vtu_with_pvtu_record(dir, prefix.filename().string(), static_cast<unsigned>(n / so.every),
-                                   comm, 5);
-  };
 
   // ---- initial state ------------------------------------------------------------------------
-  const AnalyticFields& an = problem.analytic;
-  zero_all(u);
-  zero_all(v);
-  for (int k = 0; k < n_local_nodes; ++k) {
-    if (dirichlet.local_element(k) > 0) continue;
-    const auto [x, z] = node_xz[k];
+  const AnalyticFields& an = problem_.analytic;
+  zero_all(u_);
+  zero_all(v_);
+  for (int k = 0; k < n_local_nodes_; ++k) {
+    if (dirichlet_.local_element(k) > 0) continue;
     if (an.initial_u) {
-      const auto val0 = an.initial_u(x, z, to.t_start);
-      for (int c = 0; c < nc; ++c) u.local_element(nc * k + c) = val0[c];
+      const auto val0 = Coords::field(an.initial_u, node_x_[k], to.t_start);
+      for (int c = 0; c < nc; ++c) u_.local_element(nc * k + c) = val0[c];
     }
     if (an.initial_v) {
-      const auto val0 = an.initial_v(x, z, to.t_start);
-      for (int c = 0; c < nc; ++c) v.local_element(nc * k + c) = val0[c];
+      const auto val0 = Coords::field(an.initial_v, node_x_[k], to.t_start);
+      for (int c = 0; c < nc; ++c) v_.local_element(nc * k + c) = val0[c];
     }
   }
   auto set_force = [&](double t) {
-    for (std::size_t s = 0; s < src.size(); ++s) {
-      const double g = source_time_function(problem.sources[s], t);
-      for (std::size_t i = 0; i < src[s].idx.size(); ++i) f.local_element(src[s].idx[i]) += g * src[s].w[i];
+    for (std::size_t s = 0; s < src_.size(); ++s) {
+      const double g = source_time_function(problem_.sources[s], t);
+      for (std::size_t i = 0; i < src_[s].idx.size(); ++i) f_.local_element(src_[s].idx[i]) += g * src_[s].w[i];
     }
   };
   auto clear_force = [&]() {
-    for (const auto& s : src)
-      for (const int i : s.idx) f.local_element(i) = 0.0;
+    for (const auto& s : src_)
+      for (const int i : s.idx) f_.local_element(i) = 0.0;
   };
   // Damping enters with the end-of-step velocity v_{n+1} = v_{n+1/2} + dt/2 a_{n+1}:
   //   M a_{n+1} + C v_{n+1} = f - K u_{n+1}  <=>  a_{n+1} = (f - K u - C v_{n+1/2}) / (M + dt/2 C),
   // i.e. newmark_correct with the effective inverse mass 1/(M + dt/2 C). This is Newmark's
   // gamma = 1/2 treatment of a diagonal damping (second order, no extra stability limit);
   // damping on the half-step velocity alone is unstable at Stacey corners for cfl ~ 0.5.
-  DVec inv_mass_eff(part);
-  for (int i = 0; i < n_local; ++i) {
-    const double im = inv_mass.local_element(i);
-    inv_mass_eff.local_element(i) = im > 0 ? 1.0 / (1.0 / im + 0.5 * dt * damp.local_element(i)) : 0.0;
+  DVec inv_mass_eff(part_);
+  for (int i = 0; i < n_local_; ++i) {
+    const double im = inv_mass_.local_element(i);
+    inv_mass_eff.local_element(i) = im > 0 ? 1.0 / (1.0 / im + 0.5 * dt * damp_.local_element(i)) : 0.0;
   }
   const ks::Vector no_damping;
   auto correct = [&](double step) {
-    DVec& im = step > 0 ? inv_mass_eff : inv_mass;
-    if (has_damping)
-      ks::newmark_correct(step, view(im), view(f), view(r), view(damp), view(v), view(a));
+    DVec& im = step > 0 ? inv_mass_eff : inv_mass_;
+    if (has_damping_)
+      ks::newmark_correct(step, view(im), view(f_), view(r_), view(damp_), view(v_), view(a_));
     else
-      ks::newmark_correct(step, view(im), view(f), view(r), no_damping, view(v), view(a));
+      ks::newmark_correct(step, view(im), view(f_), view(r_), no_damping, view(v_), view(a_));
   };
   auto check_finite = [&](int n) {
-    const double m = ks::max_abs_or_nan(view(u));
-    const int bad = Utilities::MPI::max(std::isfinite(m) ? 0 : 1, comm);
+    const double m = ks::max_abs_or_nan(view(u_));
+    const int bad = Utilities::MPI::max(std::isfinite(m) ? 0 : 1, comm_);
     HYSEIS_REQUIRE(bad == 0, core::NumericalError,
                    "wave solver: the wavefield became NaN/Inf at step " << n << " (t = " << fmt(to.t_start + n * dt)
                                                                        << " s, dt = " << fmt(dt) << " s, dt_stable = "
-                                                                       << fmt(dt_stable) << " s)");
+                                                                       << fmt(dt_stable_) << " s)");
   };
 
-  apply_k(u, r);
+  apply_k(u_, r_);
   set_force(to.t_start);
   correct(0.0);  // a0 = M^-1 (f0 - K u0 - C v0)
   clear_force();
   check_finite(0);
   record(0);
-  if (want_image && n_image == 0) capture_image(to.t_start);
+  if (want_image && n_image == 0) result.snapshot = capture_image(to.t_start);
   if (so.every > 0) write_vtu(0);
 
   // ---- time loop ----------------------------------------------------------------------------
   RunStats& st = result.stats;
   const int progress_every = std::max(1, n_steps / 100);
-  MPI_Barrier(comm);
+  MPI_Barrier(comm_);
   const double t0 = MPI_Wtime();
   for (int n = 0; n < n_steps; ++n) {
     const double t1 = to.t_start + (n + 1) * dt;
-    ks::newmark_predict(dt, view(u), view(v), view(a));  // u = u_{n+1}, v = v_{n+1/2}
+    ks::newmark_predict(dt, view(u_), view(v_), view(a_));  // u = u_{n+1}, v = v_{n+1/2}
     if (to.energy_every > 0 && n % to.energy_every == 0) {
       double e[2] = {0, 0};
-      for (int i = 0; i < n_owned; ++i) {
-        if (inv_mass.local_element(i) > 0)
-          e[0] += v.local_element(i) * v.local_element(i) / inv_mass.local_element(i);
-        e[1] += u.local_element(i) * r.local_element(i);  // r = K u_n
+      for (int i = 0; i < n_owned_; ++i) {
+        if (inv_mass_.local_element(i) > 0)
+          e[0] += v_.local_element(i) * v_.local_element(i) / inv_mass_.local_element(i);
+        e[1] += u_.local_element(i) * r_.local_element(i);  // r = K u_n
       }
       double g[2];
-      MPI_Allreduce(e, g, 2, MPI_DOUBLE, MPI_SUM, comm);
+      MPI_Allreduce(e, g, 2, MPI_DOUBLE, MPI_SUM, comm_);
       st.energy_time.push_back(to.t_start + (n + 0.5) * dt);
       st.energy.push_back(0.5 * (g[0] + g[1]));
     }
-    apply_k(u, r);
+    apply_k(u_, r_);
     set_force(t1);
     correct(dt);
     clear_force();
     if ((n + 1) % kNanCheckEvery == 0 || n + 1 == n_steps) check_finite(n + 1);
     record(n + 1);
-    if (want_image && n + 1 == n_image) capture_image(t1);
+    if (want_image && n + 1 == n_image) result.snapshot = capture_image(t1);
     if (so.every > 0 && (n + 1) % so.every == 0) write_vtu(n + 1);
-    if (progress && rank == 0 && ((n + 1) % progress_every == 0 || n + 1 == n_steps)) progress(n + 1, n_steps);
+    if (progress && rank_ == 0 && ((n + 1) % progress_every == 0 || n + 1 == n_steps)) progress(n + 1, n_steps);
   }
-  const double wall = Utilities::MPI::max(MPI_Wtime() - t0, comm);
+  const double wall = Utilities::MPI::max(MPI_Wtime() - t0, comm_);
 
   // ---- gather results -----------------------------------------------------------------------
   {
     std::vector<double> sum(rec_data.size());
     if (!rec_data.empty())
-      MPI_Allreduce(rec_data.data(), sum.data(), static_cast<int>(sum.size()), MPI_DOUBLE, MPI_SUM, comm);
+      MPI_Allreduce(rec_data.data(), sum.data(), static_cast<int>(sum.size()), MPI_DOUBLE, MPI_SUM, comm_);
     seis.data.assign(n_rec, std::vector<std::vector<double>>(nc, std::vector<double>(n_samples)));
     for (std::size_t i = 0; i < n_rec; ++i)
       for (int c = 0; c < nc; ++c)
@@ -758,42 +937,59 @@ RunResult run(const WaveProblem& problem, MPI_Comm comm, const ProgressFn& progr
   }
   if (want_image) {
     GriddedField g = grid_field("vp", 0.0);
+    const double hx = (mo_.xmax - mo_.xmin) / g.nx, hz = (mo_.zmax - mo_.zmin) / g.nz;
     for (int iz = 0; iz < g.nz; ++iz)
       for (int ix = 0; ix < g.nx; ++ix)
         g.values[static_cast<std::size_t>(iz) * g.nx + ix] =
-            medium.at(mo.xmin + (ix + 0.5) * hx, mo.zmin + (iz + 0.5) * hz).vp;
+            Coords::material(medium_, Coords::point(mo_.xmin + (ix + 0.5) * hx, mo_.zmin + (iz + 0.5) * hz)).vp;
     result.vp_model = std::move(g);
   }
 
   if (an.exact_u) {
     const double tf = to.t_start + n_steps * dt;
     double e[2] = {0, 0};
-    for (int c = 0; c < mesh.n_cells; ++c)
-      for (int q = 0; q < nq; ++q) {
-        const int k = mesh.cell_nodes[c * nq + q];
-        const auto ex = an.exact_u(node_xz[k][0], node_xz[k][1], tf);
+    for (int c = 0; c < mesh_.n_cells; ++c)
+      for (int q = 0; q < nq_; ++q) {
+        const int k = mesh_.cell_nodes[c * nq_ + q];
+        const auto ex = Coords::field(an.exact_u, node_x_[k], tf);
         for (int cc = 0; cc < nc; ++cc) {
-          const double d = u.local_element(nc * k + cc) - ex[cc];
-          e[0] += mesh.jxw[c * nq + q] * d * d;
-          e[1] += mesh.jxw[c * nq + q] * ex[cc] * ex[cc];
+          const double d = u_.local_element(nc * k + cc) - ex[cc];
+          e[0] += mesh_.jxw[c * nq_ + q] * d * d;
+          e[1] += mesh_.jxw[c * nq_ + q] * ex[cc] * ex[cc];
         }
       }
     double g[2];
-    MPI_Allreduce(e, g, 2, MPI_DOUBLE, MPI_SUM, comm);
+    MPI_Allreduce(e, g, 2, MPI_DOUBLE, MPI_SUM, comm_);
     st.l2_error_final = std::sqrt(g[0]);
     st.l2_norm_exact_final = std::sqrt(g[1]);
   }
 
   st.dt = dt;
-  st.dt_stable = dt_stable;
+  st.dt_stable = dt_stable_;
   st.n_steps = n_steps;
-  st.n_cells = static_cast<long long>(tria.n_global_active_cells());
-  st.n_gll_points = static_cast<long long>(dof.n_dofs());
-  st.n_dofs = static_cast<long long>(nc) * dof.n_dofs();
+  st.n_cells = static_cast<long long>(tria_.n_global_active_cells());
+  st.n_gll_points = static_cast<long long>(dof_.n_dofs());
+  st.n_dofs = static_cast<long long>(nc) * dof_.n_dofs();
   st.wall_time_loop = wall;
   st.point_updates_per_s = wall > 0 ? static_cast<double>(st.n_gll_points) * n_steps / wall : 0.0;
-  st.mpi_ranks = nranks;
+  st.mpi_ranks = nranks_;
   return result;
+}
+
+// The problem description is 2D; 3D follows with 3D kernels (SemKernels<3>) and a 3D
+// description (ProblemCoordinates<3>).
+template class WaveSolver<2>;
+
+}  // namespace detail
+
+RunResult run(const WaveProblem& problem, MPI_Comm comm, const ProgressFn& progress) {
+  problem.validate();
+  HYSEIS_REQUIRE(Kokkos::is_initialized(), core::Error,
+                 "wave solver: Kokkos is not initialised (create a Kokkos::ScopeGuard in main, "
+                 "after MPI_Init)");
+  ensure_p4est_initialised();
+  detail::WaveSolver<2> solver(problem, comm);
+  return solver.run(progress);
 }
 
 }  // namespace hyseis::physics::wave
