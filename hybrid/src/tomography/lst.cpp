@@ -5,6 +5,7 @@
 
 #include "hyseis/core/error.hpp"
 #include "hyseis/hybrid/tomography/inversion.hpp"
+#include "hyseis/learning/sparse/itkm.hpp"
 #include "hyseis/learning/sparse/ksvd.hpp"
 #include "hyseis/solvers/omp.hpp"
 
@@ -100,6 +101,8 @@ void LstOptions::validate(int nx, int ny) const {
                  "lst: global_length must be > 0, got " << global_length);
   HYSEIS_REQUIRE(global_selection == "fixed" || global_selection == "gcv", InvalidInput,
                  "lst: global_selection must be 'fixed' or 'gcv', got '" << global_selection << "'");
+  HYSEIS_REQUIRE(learner == "ksvd" || learner == "itkm", InvalidInput,
+                 "lst: learner must be 'ksvd' or 'itkm', got '" << learner << "'");
   HYSEIS_REQUIRE(dictionary == "learned" || dictionary == "dct", InvalidInput,
                  "lst: dictionary must be 'learned' or 'dct', got '" << dictionary << "'");
 }
@@ -173,15 +176,26 @@ LstResult lst_inversion(const Grid2D& g, const SparseMatrix& A, const Eigen::Vec
       if (it == 0 || sweeps > 0) {
         Eigen::MatrixXd Y(P.rows(), Eigen::Index(train.size()));
         for (std::size_t q = 0; q < train.size(); ++q) Y.col(Eigen::Index(q)) = P.col(train[q]);
-        learning::sparse::KsvdOptions ko;
-        ko.atoms = opt.atoms;
-        ko.sparsity = opt.sparsity;
-        ko.iterations = sweeps;
-        ko.seed = opt.seed;
-        ko.exact_update = opt.exact_update;
-        auto kr = learning::sparse::ksvd(Y, ko, D);
-        D = kr.dictionary;
-        res.dict_rmse.push_back(kr.rmse.back());
+        if (opt.learner == "itkm") {
+          learning::sparse::ItkmOptions io;
+          io.atoms = opt.atoms;
+          io.sparsity = opt.sparsity;
+          io.iterations = sweeps;
+          io.seed = opt.seed;
+          D = learning::sparse::itkm(Y, io, D);
+          const auto c = solvers::omp(D, Y, oo);
+          res.dict_rmse.push_back(std::sqrt((Y - c.reconstruct(D)).squaredNorm() / double(Y.size())));
+        } else {
+          learning::sparse::KsvdOptions ko;
+          ko.atoms = opt.atoms;
+          ko.sparsity = opt.sparsity;
+          ko.iterations = sweeps;
+          ko.seed = opt.seed;
+          ko.exact_update = opt.exact_update;
+          auto kr = learning::sparse::ksvd(Y, ko, D);
+          D = kr.dictionary;
+          res.dict_rmse.push_back(kr.rmse.back());
+        }
       }
     }
     const auto codes = solvers::omp(D, P, oo);

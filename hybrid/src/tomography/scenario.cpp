@@ -104,7 +104,7 @@ ScenarioSpec parse(const cfg::Node& root) {
   if (root.has("lst")) {
     const auto l = root["lst"];
     l.allow_keys({"patch", "stride", "atoms", "sparsity", "outer_iterations", "dict_iterations_initial",
-                  "dict_iterations", "global_damping", "global_selection", "global_prior", "global_length_km", "max_uncovered_fraction", "seed", "dictionary",
+                  "dict_iterations", "global_damping", "global_selection", "global_prior", "global_length_km", "max_uncovered_fraction", "seed", "dictionary", "learner",
                   "exact_update"});
     s.lst.patch = l.get_int("patch", s.lst.patch, 2, 100);
     s.lst.stride = l.get_int("stride", s.lst.stride, 1, 100);
@@ -124,6 +124,7 @@ ScenarioSpec parse(const cfg::Node& root) {
     s.lst.seed = std::uint64_t(l.get_int("seed", int(s.lst.seed), 0, 1 << 30));
     s.lst.dictionary = l.get_choice("dictionary", {"learned", "dct"}, s.lst.dictionary);
     s.lst.exact_update = l.get<bool>("exact_update", s.lst.exact_update);
+    s.lst.learner = l.get_choice("learner", {"ksvd", "itkm"}, s.lst.learner);
   }
   if (root.has("output")) {
     const auto o = root["output"];
@@ -226,7 +227,7 @@ void run_lst_scenario(const cfg::Node& root, const std::string& out_dir) {
                                {"global_damping", spec.lst.global_damping}, {"global_selection", spec.lst.global_selection},
                                {"global_prior", spec.lst.global_prior}, {"global_length_km", spec.lst.global_length},
                                {"max_uncovered_fraction", spec.lst.max_uncovered_fraction},
-                               {"dictionary", spec.lst.dictionary}, {"seed", spec.lst.seed}};
+                               {"dictionary", spec.lst.dictionary}, {"learner", spec.lst.learner}, {"seed", spec.lst.seed}};
   summary["conventional_parameters"] = {{"length_km", spec.conv.length}, {"selection", spec.conv.selection},
                                         {"eta_fixed", spec.conv.eta}};
 

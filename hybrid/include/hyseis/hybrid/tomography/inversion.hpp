@@ -112,6 +112,7 @@ struct LstOptions {
   std::uint64_t seed = 1;
   bool exact_update = true;
   std::string dictionary = "learned";   // "learned" or "dct" (overcomplete 2D DCT, fixed)
+  std::string learner = "ksvd";         // dictionary learning: "ksvd" or "itkm" (the reference code's)
   void validate(int nx, int ny) const;  // throws core::InvalidInput naming the field
 };
 
