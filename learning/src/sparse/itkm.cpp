@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <numeric>
-#include <random>
 #include <vector>
 
 #include "hyseis/core/error.hpp"
+#include "hyseis/learning/sparse/ksvd.hpp"
 #include "hyseis/solvers/omp.hpp"
 
 namespace hyseis::learning::sparse {
@@ -25,21 +25,12 @@ Eigen::MatrixXd itkm(const Eigen::MatrixXd& Y, const ItkmOptions& opt, const Eig
   const int n = int(Y.rows()), N = int(Y.cols()), K = opt.atoms, S = opt.sparsity;
   opt.validate(n, N);
   HYSEIS_REQUIRE(Y.allFinite(), core::InvalidInput, "itkm: NaN/Inf in the training signals");
-  std::mt19937_64 rng(opt.seed);
-  Eigen::MatrixXd D(n, K);
+  Eigen::MatrixXd D;
   if (initial.size() > 0) {
     HYSEIS_REQUIRE(initial.rows() == n && initial.cols() == K, core::InvalidInput, "itkm: initial dictionary shape");
     D = initial;
   } else {
-    std::vector<int> perm(N);
-    std::iota(perm.begin(), perm.end(), 0);
-    std::shuffle(perm.begin(), perm.end(), rng);
-    int k = 0;
-    for (int p = 0; p < N && k < K; ++p)
-      if (Y.col(perm[p]).norm() > 0) D.col(k++) = Y.col(perm[p]);
-    std::normal_distribution<double> g;
-    for (; k < K; ++k)
-      for (int i = 0; i < n; ++i) D(i, k) = g(rng);
+    D = initial_dictionary(Y, K, opt.seed);
   }
   solvers::normalize_columns(D);
   std::vector<int> idx(K);

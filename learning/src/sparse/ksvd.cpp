@@ -32,7 +32,6 @@ KsvdResult ksvd(const Eigen::MatrixXd& Y, const KsvdOptions& opt, const Eigen::M
   const int n = int(Y.rows()), N = int(Y.cols()), K = opt.atoms;
   opt.validate(n, N);
   HYSEIS_REQUIRE(Y.allFinite(), core::InvalidInput, "ksvd: NaN/Inf in the training signals");
-  std::mt19937_64 rng(opt.seed);
   Eigen::MatrixXd D(n, K);
   if (initial.size() > 0) {
     HYSEIS_REQUIRE(initial.rows() == n && initial.cols() == K, core::InvalidInput,
@@ -40,16 +39,7 @@ KsvdResult ksvd(const Eigen::MatrixXd& Y, const KsvdOptions& opt, const Eigen::M
                                                   << n << " x " << K);
     D = initial;
   } else {
-    // K distinct signals with non-zero norm, in a seeded random order.
-    std::vector<int> perm(N);
-    std::iota(perm.begin(), perm.end(), 0);
-    std::shuffle(perm.begin(), perm.end(), rng);
-    int k = 0;
-    for (int p = 0; p < N && k < K; ++p)
-      if (Y.col(perm[p]).norm() > 0) D.col(k++) = Y.col(perm[p]);
-    std::normal_distribution<double> g;
-    for (; k < K; ++k)
-      for (int i = 0; i < n; ++i) D(i, k) = g(rng);
+    D = initial_dictionary(Y, K, opt.seed);
   }
   solvers::normalize_columns(D);
   for (int k = 0; k < K; ++k)
@@ -112,6 +102,23 @@ KsvdResult ksvd(const Eigen::MatrixXd& Y, const KsvdOptions& opt, const Eigen::M
   }
   res.dictionary = D;
   return res;
+}
+
+Eigen::MatrixXd initial_dictionary(const Eigen::MatrixXd& Y, int K, std::uint64_t seed) {
+  const int n = int(Y.rows()), N = int(Y.cols());
+  std::mt19937_64 rng(seed);
+  Eigen::MatrixXd D(n, K);
+  std::vector<int> perm(N);
+  std::iota(perm.begin(), perm.end(), 0);
+  std::shuffle(perm.begin(), perm.end(), rng);
+  int k = 0;
+  for (int p = 0; p < N && k < K; ++p)
+    if (Y.col(perm[p]).norm() > 0) D.col(k++) = Y.col(perm[p]);
+  std::normal_distribution<double> g;
+  for (; k < K; ++k)
+    for (int i = 0; i < n; ++i) D(i, k) = g(rng);
+  solvers::normalize_columns(D);
+  return D;
 }
 
 std::vector<double> match_atoms(const Eigen::MatrixXd& ref, const Eigen::MatrixXd& learned) {

@@ -35,6 +35,10 @@ struct KsvdResult {
 /// initialisation when non-empty (warm start); its columns are normalised.
 KsvdResult ksvd(const Eigen::MatrixXd& Y, const KsvdOptions& opt, const Eigen::MatrixXd& initial = {});
 
+/// K distinct non-zero training signals (columns of Y) in a seeded random order, normalised;
+/// Gaussian random atoms if there are fewer such signals. Shared by K-SVD and ITKrM.
+Eigen::MatrixXd initial_dictionary(const Eigen::MatrixXd& Y, int atoms, std::uint64_t seed);
+
 /// Matches the atoms of `learned` to those of `reference` (greedy by |<a, b>|, each reference
 /// atom used once) and returns, for each reference atom, the best |cosine| found.
 std::vector<double> match_atoms(const Eigen::MatrixXd& reference, const Eigen::MatrixXd& learned);
