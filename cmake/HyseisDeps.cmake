@@ -29,6 +29,7 @@ pkg_check_modules(PETSC REQUIRED IMPORTED_TARGET PETSc)
 
 # --- HDF5 (the openmpi build deal.II and PETSc use) ---------------------------
 pkg_check_modules(HDF5 REQUIRED IMPORTED_TARGET hdf5-openmpi)
+pkg_check_modules(MSEED REQUIRED IMPORTED_TARGET mseed)  # libmseed-dev (2.x): MiniSEED input
 
 # --- small libraries -----------------------------------------------------------
 find_package(yaml-cpp REQUIRED)

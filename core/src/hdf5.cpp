@@ -289,6 +289,15 @@ void Writer::write_strings(const std::string& dataset, const std::vector<std::st
     fail(impl_->tmp, dataset, "write failed");
 }
 
+void Writer::write_string(const std::string& dataset, const std::string& value) {
+  if (impl_->committed) fail(impl_->path, dataset, "write after commit");
+  Handle space(H5Screate(H5S_SCALAR), H5Sclose);
+  Handle type = vl_string_type();
+  Handle d = impl_->create_dataset(dataset, type.get(), space.get());
+  const char* p = value.c_str();
+  if (H5Dwrite(d.get(), type.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, &p) < 0) fail(impl_->tmp, dataset, "write failed");
+}
+
 void Writer::attribute(const std::string& object, const std::string& name, const std::string& value) {
   if (impl_->committed) fail(impl_->path, object, "write after commit");
   Handle o = impl_->open_object(object);

@@ -40,6 +40,8 @@ public:
   void write(const std::string& dataset, const std::vector<std::size_t>& shape, const double* data);
   void write(const std::string& dataset, const std::vector<double>& v) { write(dataset, {v.size()}, v.data()); }
   void write_strings(const std::string& dataset, const std::vector<std::string>& v);
+  /// Scalar (rank-0) variable-length UTF-8 string dataset (h5py reads it as one str/bytes).
+  void write_string(const std::string& dataset, const std::string& value);
   void attribute(const std::string& object, const std::string& name, const std::string& value);
   void attribute(const std::string& object, const std::string& name, double value);
   void commit();
