@@ -151,6 +151,11 @@ TEST(Signal, DecimateAndResample) {
     }
   }
   EXPECT_THROW(resample(x, 0.0, 10.0), hyseis::core::InvalidInput);
+  auto bad = x;
+  bad[17] = std::nan("");
+  EXPECT_THROW(resample(bad, fs, 40.0), hyseis::core::InvalidInput);
+  EXPECT_THROW(bandpass(bad, 1.0, 10.0, fs), hyseis::core::InvalidInput);
+  EXPECT_THROW(detrend_linear(bad), hyseis::core::InvalidInput);
   EXPECT_THROW(decimate(x, 0), hyseis::core::InvalidInput);
 }
 

@@ -87,7 +87,10 @@ std::vector<double> aic(const std::vector<double>& x) {
   if (n < 6) return out;
   // Prefix sums of x and x^2 on demeaned data (reduces cancellation).
   double mean = 0;
-  for (double v : x) mean += v;
+  for (std::size_t i = 0; i < n; ++i) {
+    HYSEIS_REQUIRE(std::isfinite(x[i]), core::InvalidInput, "AIC input has a non-finite sample at index " << i);
+    mean += x[i];
+  }
   mean /= static_cast<double>(n);
   std::vector<double> s1(n + 1, 0.0), s2(n + 1, 0.0);
   for (std::size_t i = 0; i < n; ++i) {

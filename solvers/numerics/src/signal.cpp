@@ -128,6 +128,12 @@ std::vector<std::array<double, 2>> step_state(const Sos& sos) {
   return zi;
 }
 
+void check_finite(const std::vector<double>& x, const char* what) {
+  for (std::size_t i = 0; i < x.size(); ++i)
+    HYSEIS_REQUIRE(std::isfinite(x[i]), core::InvalidInput,
+                   what << ": non-finite sample (" << x[i] << ") at index " << i << " of " << x.size());
+}
+
 }  // namespace
 
 void demean(std::vector<double>& x) {
@@ -139,6 +145,7 @@ void demean(std::vector<double>& x) {
 }
 
 void detrend_linear(std::vector<double>& x) {
+  check_finite(x, "detrend");
   const std::size_t n = x.size();
   if (n < 2) {
     demean(x);
@@ -211,12 +218,14 @@ double sos_gain(const Sos& sos, double f, double fs) { return std::abs(eval(sos,
 double sos_phase(const Sos& sos, double f, double fs) { return std::arg(eval(sos, f, fs)); }
 
 std::vector<double> sosfilt(const Sos& sos, const std::vector<double>& x) {
+  check_finite(x, "sosfilt");
   std::vector<double> y = x;
   filter_inplace(sos, y, nullptr, 0.0);
   return y;
 }
 
 std::vector<double> sosfiltfilt(const Sos& sos, const std::vector<double>& x, int padlen) {
+  check_finite(x, "sosfiltfilt");
   const std::size_t n = x.size();
   if (n == 0 || sos.empty()) return x;
   std::size_t pad = padlen < 0 ? 3 * (2 * sos.size() + 1) : static_cast<std::size_t>(padlen);
@@ -256,6 +265,7 @@ std::vector<double> resample(const std::vector<double>& x, double fs_in, double 
   HYSEIS_REQUIRE(std::isfinite(fs_in) && fs_in > 0, core::InvalidInput, "input sampling rate must be > 0, got " << fs_in);
   HYSEIS_REQUIRE(std::isfinite(fs_out) && fs_out > 0, core::InvalidInput, "output sampling rate must be > 0, got " << fs_out);
   HYSEIS_REQUIRE(half_width >= 2, core::InvalidInput, "resampling kernel half-width must be >= 2, got " << half_width);
+  check_finite(x, "resample");
   if (x.empty()) return {};
   if (fs_in == fs_out) return x;
   const std::size_t n = x.size();

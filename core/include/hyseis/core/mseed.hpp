@@ -10,7 +10,8 @@
 //   - a sampling-rate change             -> new segment + Discontinuity{RateChange}
 // Callers decide (merge, split, pad) with the segments and discontinuities in hand.
 // Errors (missing, corrupt or truncated files, undecodable records) throw core::IoError naming
-// the file and the problem.
+// the file and the problem. Samples are returned as stored: a NaN in a FLOAT32/64 record stays a
+// NaN here, and the signal-processing and picking functions reject it with the sample index.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -4,7 +4,9 @@
 // applied causally (sosfilt) or zero-phase (forward-backward, sosfiltfilt), decimation with an
 // anti-alias filter, and windowed-sinc resampling to an arbitrary rate.
 // Conventions and formulas: docs/theory/picking.md ("Pre-processing").
-// Errors (bad corners, rates, lengths) throw core::InvalidInput naming the value.
+// Errors (bad corners, rates, lengths) throw core::InvalidInput naming the value; so does a NaN or
+// Inf sample given to detrend, the filters, decimate or resample (index named), rather than
+// letting it spread through a recursive filter.
 #include <array>
 #include <cstddef>
 #include <vector>
