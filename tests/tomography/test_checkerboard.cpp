@@ -46,6 +46,7 @@ TEST(Checkerboard, LstBeatsConventionalAndReference) {
   if (const char* v = std::getenv("CONV_SEL")) copt.selection = v;
   if (const char* v = std::getenv("LST_PRIOR")) lopt.global_prior = v;
   if (const char* v = std::getenv("LST_LEARNER")) lopt.learner = v;
+  if (const char* v = std::getenv("LST_T")) lopt.sparsity = std::atoi(v);
   if (const char* v = std::getenv("LST_SMOOTH")) e.truth = tomo::smooth_discontinuous_model(e.grid), e.times = e.A * e.truth;
   auto o = tomo::run_case(e.grid, e.A, e.truth, e.times, e.mask_vb, copt, lopt);
   std::cout << "conventional: eta " << o.conventional.eta << " (gcv " << o.conventional.eta_gcv << ", lcurve "
