@@ -84,6 +84,29 @@ std::vector<double> graded_steps(const std::vector<double>& breaks, double fine_
   return steps;
 }
 
+/// Geometric refinement toward the coordinate `c` (a mesh line): the cells touching it are split
+/// into pieces h/2^L, h/2^L, h/2^(L-1), ..., h/2, the smallest next to c (grading toward the
+/// singular dislocation tip, where the error of a uniform mesh is only O(h)).
+std::vector<double> refine_toward(const std::vector<double>& steps, double c, int levels) {
+  if (levels <= 0) return steps;
+  std::vector<double> out;
+  double x = 0;
+  const double tol = 1e-9 * std::max(1.0, std::abs(c));
+  for (double h : steps) {
+    const bool right_of = std::abs(x - c) < tol, left_of = std::abs(x + h - c) < tol;
+    if (!right_of && !left_of) {
+      out.push_back(h);
+    } else {
+      std::vector<double> piece = {h / std::pow(2.0, levels)};
+      for (int l = levels; l >= 1; --l) piece.push_back(h / std::pow(2.0, l));
+      if (left_of) std::reverse(piece.begin(), piece.end());
+      out.insert(out.end(), piece.begin(), piece.end());
+    }
+    x += h;
+  }
+  return out;
+}
+
 /// Point evaluation data: the dofs of the containing cell and the shape values there.
 struct Probe {
   std::vector<types::global_dof_index> dofs;
@@ -155,6 +178,8 @@ public:
     std::vector<double> zb = {D};
     if (H > D * (1 + 1e-12)) zb.push_back(H);
     steps[1] = graded_steps(zb, H + 0.5 * o.fine_width, o.cell_size, o.growth, o.domain_depth);
+    steps[0] = refine_toward(steps[0], 0.0, o.tip_levels);
+    steps[1] = refine_toward(steps[1], D, o.tip_levels);
     double L = 0, Z = 0;
     for (double h : steps[0]) L += h;
     for (double h : steps[1]) Z += h;
@@ -328,6 +353,8 @@ void ViscoelasticCycleOptions::validate() const {
   HYSEIS_REQUIRE(cell_size <= locking_depth, InvalidInput,
                  "viscoelastic_cycle.cell_size: must be <= locking_depth (" << locking_depth << "), got " << cell_size);
   pos(fine_width, "fine_width");
+  HYSEIS_REQUIRE(tip_levels >= 0 && tip_levels <= 12, InvalidInput,
+                 "viscoelastic_cycle.tip_levels: must be in [0, 12], got " << tip_levels);
   HYSEIS_REQUIRE(std::isfinite(growth) && growth >= 1.0 && growth <= 2.0, InvalidInput,
                  "viscoelastic_cycle.growth: must be in [1, 2], got " << growth);
   HYSEIS_REQUIRE(finite_positive(domain_width) && domain_width > 2 * fine_width, InvalidInput,

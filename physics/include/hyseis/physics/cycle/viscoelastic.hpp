@@ -70,6 +70,7 @@ struct ViscoelasticCycleOptions {
   double cell_size = 2.5;         ///< h0 near the fault and in the layer [km]
   double fine_width = 40;         ///< uniform cells of size h0 for x < fine_width and z < H + fine_width/2
   double growth = 1.15;           ///< geometric growth factor of the cells beyond
+  int tip_levels = 4;             ///< geometric (ratio 2) refinement levels toward x = 0 and z = D (fault tip)
   double domain_width = 20000;    ///< L [km]
   double domain_depth = 20000;    ///< Z [km]
   std::string far_boundary = "dirichlet";  ///< "dirichlet" (w' = 0) or "neumann" (traction free)
