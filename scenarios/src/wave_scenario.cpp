@@ -360,6 +360,8 @@ WaveScenario parse_wave_scenario(const core::config::Document& doc) {
           .fail("VTU snapshots (vtu: true) need snapshot_every > 0 (steps between snapshots)");
   }
   p.snapshots.every = sc.output.vtu ? sc.output.snapshot_every : 0;
+  // Relative default; `hyseis run` points it into the output directory being written.
+  if (p.snapshots.every > 0) p.snapshots.vtu_prefix = "snapshots/wavefield";
   p.snapshots.image_time = sc.output.image_time;
   // Gridded snapshot with square pixels, about 500 across.
   const double aspect = (p.mesh.zmax - p.mesh.zmin) / (p.mesh.xmax - p.mesh.xmin);
@@ -368,9 +370,7 @@ WaveScenario parse_wave_scenario(const core::config::Document& doc) {
 
   // Backstop: the physics' own checks (should never fire after the checks above).
   try {
-    wave::WaveProblem check = p;
-    if (check.snapshots.every > 0) check.snapshots.vtu_prefix = "snapshots/wavefield";  // set by the run
-    check.validate();
+    p.validate();
   } catch (const core::InvalidInput& e) {
     throw core::ConfigError(doc.file(), 0, "", e.what());
   }
