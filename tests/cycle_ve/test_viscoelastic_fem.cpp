@@ -53,6 +53,7 @@ TEST(ViscoelasticFem, CoseismicStepOfTheCycleIsElastic) {
 TEST(ViscoelasticFem, ValidationCasesPass) {
   // The registry cases (viscoelastic_cycle_savage_prescott: 10 cycles, tolerance 2 %).
   hyseis::validation::Options opt;
+  opt.out_dir = (std::filesystem::temp_directory_path() / "hyseis_test_cycle_ve_validation").string();
   for (const auto& c : hyseis::validation::cycle_cases()) {
     const auto res = c.run(opt);
     ASSERT_FALSE(res.skipped) << c.name;
@@ -62,6 +63,11 @@ TEST(ViscoelasticFem, ValidationCasesPass) {
                   m.tolerance);
     }
   }
+  // the figure and the profiles of the Savage-Prescott case
+  EXPECT_TRUE(std::filesystem::exists(opt.out_dir + "/viscoelastic_cycle_savage_prescott.png"));
+  const auto fe = hyseis::core::h5::read_dataset(opt.out_dir + "/viscoelastic_cycle_savage_prescott.h5", "velocity_fe");
+  EXPECT_EQ(fe.shape.size(), 2u);
+  std::filesystem::remove_all(opt.out_dir);
 }
 
 TEST(ViscoelasticFem, CgAndDirectSolversAgree) {

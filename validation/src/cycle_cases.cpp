@@ -7,6 +7,7 @@
 #include "hyseis/validation/cycle_cases.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -14,6 +15,7 @@
 
 #include "case_util.hpp"
 #include "hyseis/core/hdf5.hpp"
+#include "hyseis/core/plot.hpp"
 #include "hyseis/physics/cycle/viscoelastic.hpp"
 
 namespace hyseis::validation {
@@ -100,8 +102,31 @@ CaseResult savage_prescott(const Options& opt) {
   res.metrics.push_back(
       metric(name, "seconds_per_cycle", r.solve_seconds * o.steps_per_cycle / std::max(r.n_steps, 1), 0,
                           "info", "FE cycle solver time per earthquake cycle (one core)"));
-  if (!opt.out_dir.empty()) {
+  if (detail::writes_files(opt)) {
     std::filesystem::create_directories(opt.out_dir);
+    core::plot::LinePlot plot;
+    plot.title = "FE vs Savage-Prescott 1978: H = D = 20 km, T = 200 yr, tau = 50 yr";
+    plot.xlabel = "distance from fault (km)";
+    plot.ylabel = "velocity (mm/yr)";
+    const std::array<std::array<unsigned char, 3>, 4> colors{{{200, 30, 30}, {230, 140, 0}, {30, 130, 30}, {30, 60, 200}}};
+    const std::size_t nx = r.profile_x.size();
+    for (std::size_t ip = 0; ip < r.phases.size(); ++ip) {
+      core::plot::Series ref, fe;
+      std::vector<double> xd;
+      for (int i = 0; i <= 200; ++i) xd.push_back(0.5 + i * (r.profile_x.back() - 0.5) / 200);
+      ref.x = xd;
+      for (double x : xd) ref.y.push_back(1e3 * cy::savage_prescott_velocity(p, x, r.phases[ip] * o.recurrence));
+      ref.label = "SP78 t/T = " + phase_tag(r.phases[ip]);
+      ref.color = colors[ip % 4];
+      ref.dashed = true;
+      fe.x = r.profile_x;
+      for (std::size_t i = 0; i < nx; ++i) fe.y.push_back(1e3 * flat_fe[ip * nx + i]);
+      fe.label = "FE t/T = " + phase_tag(r.phases[ip]);
+      fe.color = colors[ip % 4];
+      plot.series.push_back(ref);
+      plot.series.push_back(fe);
+    }
+    core::plot::save_png(plot, opt.out_dir + "/" + name + ".png");
     core::h5::Writer w(opt.out_dir + "/" + name + ".h5");
     w.write("x_km", r.profile_x);
     w.write("phases", r.phases);
