@@ -70,6 +70,16 @@ TEST(ViscoelasticFem, ValidationCasesPass) {
   std::filesystem::remove_all(opt.out_dir);
 }
 
+TEST(ViscoelasticFem, QuickValidationVariantPasses) {
+  hyseis::validation::Options opt;
+  opt.quick = true;
+  const auto res = hyseis::validation::cycle_cases().at(0).run(opt);
+  for (const auto& m : res.metrics) {
+    EXPECT_TRUE(m.passed) << m.metric << " = " << m.value;
+    if (m.comparison != "info") EXPECT_LT(m.value, m.tolerance / 2) << m.metric;
+  }
+}
+
 TEST(ViscoelasticFem, CgAndDirectSolversAgree) {
   auto o = small();
   o.cycles = 2;
