@@ -130,6 +130,15 @@ TEST(ViscoelasticFem, RecordIsContinuousAndGeodesyIsWritten) {
   EXPECT_GT(rms, 5e-4);
   EXPECT_LT(rms, 1e-2);
 
+  // the cycle result itself
+  const std::string cpath = (std::filesystem::temp_directory_path() / "hyseis_test_cycle_ve_result.h5").string();
+  write_cycle_hdf5(cpath, o, r);
+  const auto rec = hyseis::core::h5::read_dataset(cpath, "record/displacement");
+  EXPECT_EQ(rec.shape[0], r.record_time.size());
+  EXPECT_DOUBLE_EQ(rec.data[5 * o.profile_x.size() + 2], r.record_displacement[5][2]);
+  EXPECT_DOUBLE_EQ(hyseis::core::h5::read_attribute(cpath, "/", "relaxation_time"), o.relaxation_time);
+  std::filesystem::remove(cpath);
+
   const std::string path = (std::filesystem::temp_directory_path() / "hyseis_test_cycle_ve_geodesy.h5").string();
   write_geodesy_hdf5(path, d, g);
   const auto a = hyseis::core::h5::read_dataset(path, "gps/displacement");

@@ -222,4 +222,53 @@ void write_geodesy_hdf5(const std::string& path, const GeodesyData& d, const Geo
   w.commit();
 }
 
+void write_cycle_hdf5(const std::string& path, const ViscoelasticCycleOptions& o, const ViscoelasticCycleResult& r) {
+  auto flatten = [](const std::vector<std::vector<double>>& m, std::size_t cols, const char* what) {
+    std::vector<double> f;
+    for (const auto& row : m) {
+      HYSEIS_REQUIRE(row.size() == cols, InvalidInput,
+                     "write_cycle_hdf5: " << what << " has a row of " << row.size() << " values, expected " << cols);
+      f.insert(f.end(), row.begin(), row.end());
+    }
+    return f;
+  };
+  const std::size_t ns = r.profile_x.size();
+  core::h5::Writer w(path);
+  w.write("profile/x", r.profile_x);
+  w.write("profile/phases", r.phases);
+  const auto v = flatten(r.velocity, ns, "velocity");
+  w.write("profile/velocity", {r.velocity.size(), ns}, v.data());
+  if (!r.coseismic.empty()) w.write("profile/coseismic", r.coseismic);
+  std::vector<std::vector<double>> prev;
+  for (const auto& row : r.velocity_previous_cycle)
+    prev.push_back(row.size() == ns ? row : std::vector<double>(ns, std::nan("")));
+  const auto vp = flatten(prev, ns, "velocity_previous_cycle");
+  w.write("profile/velocity_previous_cycle", {prev.size(), ns}, vp.data());
+  if (!r.record_time.empty()) {
+    w.write("record/time", r.record_time);
+    const auto d = flatten(r.record_displacement, ns, "record_displacement");
+    w.write("record/displacement", {r.record_time.size(), ns}, d.data());
+  }
+  w.attribute("/", "model", "antiplane earthquake cycle: elastic layer over Maxwell half-space (hyseis physics/cycle)");
+  w.attribute("/", "units", "x, H, D: km; t, T, tau: yr; slip, displacement: m; velocity: m/yr (total, x > 0 side)");
+  w.attribute("/", "layer_thickness", o.layer_thickness);
+  w.attribute("/", "locking_depth", o.locking_depth);
+  w.attribute("/", "recurrence", o.recurrence);
+  w.attribute("/", "relaxation_time", o.relaxation_time);
+  w.attribute("/", "slip", o.slip);
+  w.attribute("/", "shear_modulus", o.shear_modulus);
+  w.attribute("/", "cycles", o.cycles);
+  w.attribute("/", "steps_per_cycle", o.steps_per_cycle);
+  w.attribute("/", "theta", o.theta);
+  w.attribute("/", "fe_degree", o.fe_degree);
+  w.attribute("/", "cell_size", o.cell_size);
+  w.attribute("/", "tip_levels", o.tip_levels);
+  w.attribute("/", "domain_width", o.domain_width);
+  w.attribute("/", "domain_depth", o.domain_depth);
+  w.attribute("/", "far_boundary", o.far_boundary);
+  w.attribute("/", "periodicity_error", r.periodicity_error);
+  w.attribute("/", "n_dofs", r.n_dofs);
+  w.commit();
+}
+
 }  // namespace hyseis::physics::cycle

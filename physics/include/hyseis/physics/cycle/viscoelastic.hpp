@@ -108,6 +108,11 @@ struct ViscoelasticCycleResult {
 /// solver failure or non-finite values. Serial (each MPI rank that calls it computes the same).
 ViscoelasticCycleResult run_viscoelastic_cycle(const ViscoelasticCycleOptions& o);
 
+/// Writes the result to HDF5 (atomic rename): /profile/{x, phases, velocity[phase][station],
+/// velocity_previous_cycle, coseismic}, /record/{time, displacement[time][station]}, with the
+/// resolved options and units (km, yr, m, m/yr) as root attributes.
+void write_cycle_hdf5(const std::string& path, const ViscoelasticCycleOptions& o, const ViscoelasticCycleResult& r);
+
 /// Coseismic displacement of one earthquake (slip s on 0 < z < D) computed by the same FE
 /// discretisation (elastic, homogeneous), at points (x_i, z_i) (x > 0, 0 <= z).
 std::vector<double> viscoelastic_coseismic_step(const ViscoelasticCycleOptions& o,
