@@ -1,4 +1,5 @@
 #include "hyseis/validation/cases.hpp"
+#include "hyseis/validation/cycle_cases.hpp"
 #include "hyseis/validation/gmpe_cases.hpp"
 #include "hyseis/validation/okada_cases.hpp"
 #include "hyseis/validation/pde_find_cases.hpp"
@@ -8,7 +9,7 @@
 namespace hyseis::validation {
 
 // Wave-solver cases: case_specfem.cpp, case_lamb.cpp, case_convergence.cpp. Okada and GMPE
-// cases: okada_cases.cpp, gmpe_cases.cpp, pde_find_cases.cpp, tomography_cases.cpp, picking_cases.cpp (their own lists, appended below).
+// cases: okada_cases.cpp, cycle_cases.cpp, gmpe_cases.cpp, pde_find_cases.cpp, tomography_cases.cpp, picking_cases.cpp (their own lists, appended below).
 CaseResult elastic_force_homogeneous_pml(const Options& o);
 CaseResult acoustic_pressure_homogeneous(const Options& o);
 CaseResult elastic_force_absolute_amplitude(const Options& o);
@@ -46,7 +47,7 @@ std::vector<Case> wave_cases() {
 const std::vector<Case>& all_cases() {
   static const std::vector<Case> cases = [] {
     std::vector<Case> all = wave_cases();
-    for (auto&& list : {okada_cases(), gmpe_cases(), pde_find_cases(), tomography_cases(), picking_cases()})
+    for (auto&& list : {okada_cases(), cycle_cases(), gmpe_cases(), pde_find_cases(), tomography_cases(), picking_cases()})
       all.insert(all.end(), list.begin(), list.end());
     return all;
   }();
