@@ -197,8 +197,8 @@ void Stations::validate(bool surface_only) const {
 std::array<double, 6> stress(const HalfSpace& medium, const Deformation& d) {
   const double tr = d.g(0, 0) + d.g(1, 1) + d.g(2, 2);
   const double l = medium.lambda, m = medium.mu;
-  return {l * tr + 2 * m * d.g(0, 0), l * tr + 2 * m * d.g(1, 1), l * tr + 2 * m * d.g(2, 2),
-          m * (d.g(0, 1) + d.g(1, 0)),  m * (d.g(0, 2) + d.g(2, 0)),  m * (d.g(1, 2) + d.g(2, 1))};
+  return {{l * tr + 2 * m * d.g(0, 0), l * tr + 2 * m * d.g(1, 1), l * tr + 2 * m * d.g(2, 2),
+           m * (d.g(0, 1) + d.g(1, 0)), m * (d.g(0, 2) + d.g(2, 0)), m * (d.g(1, 2) + d.g(2, 1))}};
 }
 
 // ---- Okada frame ---------------------------------------------------------------------------
