@@ -11,6 +11,7 @@ PKGS=(
   libfftw3-dev libmseed-dev libpng-dev
   libopenblas0-pthread libopenblas-dev
   openmpi-bin
+  python3-sklearn
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -4,6 +4,7 @@ namespace hyseis::bench {
 
 namespace detail {
 std::vector<Row> sem_elastic_2d(const Options& opt);
+std::vector<Row> sparse_coding_vs_sklearn(const Options& opt);
 }
 
 const std::vector<Case>& all_cases() {
@@ -12,6 +13,7 @@ const std::vector<Case>& all_cases() {
        "explicit elastic SEM step (degree 4, homogeneous square, free surface): hyseis Kokkos "
        "kernels vs deal.II MatrixFree, point updates per second and memory",
        &detail::sem_elastic_2d},
+      {"sparse_coding_vs_sklearn", "dictionary learning (K-SVD) + batch OMP on one patch set vs scikit-learn (MiniBatchDictionaryLearning, orthogonal_mp) at equal error; ratio = speed-up", &detail::sparse_coding_vs_sklearn},
   };
   return cases;
 }
