@@ -100,4 +100,30 @@ TEST(Lst, BadOptions) {
   lo.stride = 1;
   lo.dictionary = "haar";
   EXPECT_THROW(tomo::lst_inversion(p.g, p.A, p.t, 0.4, lo), hyseis::core::InvalidInput);
+  lo.dictionary = "learned";
+  lo.local_weight = -1;
+  EXPECT_THROW(tomo::lst_inversion(p.g, p.A, p.t, 0.4, lo), hyseis::core::InvalidInput);
+}
+
+TEST(Lst, LocalWeightBlendsGlobalIntoSparse) {
+  // lambda_1 -> infinity: s_s -> s_g; lambda_1 = 0: the plain patch average (the default).
+  auto p = small_problem();
+  tomo::LstOptions lo;
+  lo.patch = 8;
+  lo.atoms = 40;
+  lo.outer_iterations = 2;
+  lo.dict_iterations_initial = 2;
+  lo.max_uncovered_fraction = 0.5;
+  const double s0 = tomo::reference_slowness(p.A, p.t);
+  lo.local_weight = 1e12;
+  auto big = tomo::lst_inversion(p.g, p.A, p.t, s0, lo);
+  EXPECT_LT((big.sparse - big.global).cwiseAbs().maxCoeff(), 1e-9);
+  lo.local_weight = 0;
+  auto zero = tomo::lst_inversion(p.g, p.A, p.t, s0, lo);
+  EXPECT_GT((zero.sparse - zero.global).cwiseAbs().maxCoeff(), 1e-6);
+  // Default global_selection gcv_each: one lambda per outer iteration, never below the floor.
+  ASSERT_EQ(zero.global_lambda_history.size(), 2u);
+  for (double l : zero.global_lambda_history) EXPECT_GE(l, lo.global_damping);
+  lo.global_selection = "gcv_every";
+  EXPECT_THROW(tomo::lst_inversion(p.g, p.A, p.t, s0, lo), hyseis::core::InvalidInput);
 }

@@ -93,14 +93,17 @@ void LstOptions::validate(int nx, int ny) const {
                  "lst: dictionary iterations must be >= 0");
   HYSEIS_REQUIRE(std::isfinite(global_damping) && global_damping >= 0, InvalidInput,
                  "lst: global_damping must be >= 0, got " << global_damping);
+  HYSEIS_REQUIRE(std::isfinite(local_weight) && local_weight >= 0, InvalidInput,
+                 "lst: local_weight must be >= 0, got " << local_weight);
   HYSEIS_REQUIRE(max_uncovered_fraction >= 0 && max_uncovered_fraction <= 1, InvalidInput,
                  "lst: max_uncovered_fraction must be in [0, 1]");
   HYSEIS_REQUIRE(global_prior == "identity" || global_prior == "covariance", InvalidInput,
                  "lst: global_prior must be 'identity' or 'covariance', got '" << global_prior << "'");
   HYSEIS_REQUIRE(std::isfinite(global_length) && global_length > 0, InvalidInput,
                  "lst: global_length must be > 0, got " << global_length);
-  HYSEIS_REQUIRE(global_selection == "fixed" || global_selection == "gcv", InvalidInput,
-                 "lst: global_selection must be 'fixed' or 'gcv', got '" << global_selection << "'");
+  HYSEIS_REQUIRE(global_selection == "fixed" || global_selection == "gcv" || global_selection == "gcv_each",
+                 InvalidInput,
+                 "lst: global_selection must be 'fixed', 'gcv' or 'gcv_each', got '" << global_selection << "'");
   HYSEIS_REQUIRE(learner == "ksvd" || learner == "itkm", InvalidInput,
                  "lst: learner must be 'ksvd' or 'itkm', got '" << learner << "'");
   HYSEIS_REQUIRE(dictionary == "learned" || dictionary == "dct", InvalidInput,
@@ -127,11 +130,31 @@ LstResult lst_inversion(const Grid2D& g, const SparseMatrix& A, const Eigen::Vec
   Eigen::MatrixXd AAt = cp.G;
   const double mean_diag = AAt.diagonal().mean();
   double rel = opt.global_damping > 0 ? opt.global_damping : 1e-10;
-  if (opt.global_selection == "gcv") {
+  const double floor_rel = rel;
+  const bool each = opt.global_selection == "gcv_each";
+  ParameterScan scan;
+  if (opt.global_selection == "gcv" || each) {
     const Eigen::VectorXd dt = t - s0 * (A * Eigen::VectorXd::Ones(N));
-    const auto scan = scan_regularisation(AAt, dt, 1e-8 * mean_diag, 10 * mean_diag, 91);
+    scan = scan_regularisation(AAt, dt, 1e-8 * mean_diag, 10 * mean_diag, 91);
     rel = std::max(rel, scan.eta_gcv / mean_diag);
   }
+  // GCV of the current global problem (data residual r = t - A s_s), from the eigen-decomposition.
+  auto gcv_rel = [&](const Eigen::VectorXd& r) {
+    const Eigen::VectorXd c = scan.eigenvectors.transpose() * r;
+    const Eigen::VectorXd& lam = scan.eigenvalues;
+    double best = 1e300, best_eta = scan.etas.front();
+    for (double eta : scan.etas) {
+      double r2 = 0, tr = 0;
+      for (Eigen::Index i = 0; i < lam.size(); ++i) {
+        const double d = lam[i] + eta;
+        r2 += (eta * c[i] / d) * (eta * c[i] / d);
+        tr += eta / d;
+      }
+      const double g = r2 / (tr * tr);
+      if (g < best) best = g, best_eta = eta;
+    }
+    return std::max(floor_rel, best_eta / mean_diag);
+  };
   AAt.diagonal().array() += rel * mean_diag;
   Eigen::LLT<Eigen::MatrixXd> llt(AAt);
   HYSEIS_REQUIRE(llt.info() == Eigen::Success, core::NumericalError,
@@ -165,7 +188,16 @@ LstResult lst_inversion(const Grid2D& g, const SparseMatrix& A, const Eigen::Vec
   for (int it = 0; it < opt.outer_iterations; ++it) {
     // Global: s_g = s_s + A^T (A A^T + lambda I)^-1 (t - A s_s).
     const Eigen::VectorXd r = t - A * ss;
-    const Eigen::VectorXd y = llt.solve(r);
+    Eigen::VectorXd y;
+    if (each) {
+      // lambda re-selected by GCV for this global problem: as s_s improves, r is mostly noise.
+      const double lr = gcv_rel(r);
+      res.global_lambda_history.push_back(lr);
+      y = scan.apply_inverse(r, lr * mean_diag);
+      res.global_lambda_relative = lr;
+    } else {
+      y = llt.solve(r);
+    }
     res.global = cov ? Eigen::VectorXd(ss + cp.A_sigma.transpose() * y) : Eigen::VectorXd(ss + A.transpose() * y);
     // Local: patches of s_g, mean removed.
     Eigen::MatrixXd P = extract_patches(layout, res.global);
@@ -201,7 +233,20 @@ LstResult lst_inversion(const Grid2D& g, const SparseMatrix& A, const Eigen::Vec
     const auto codes = solvers::omp(D, P, oo);
     Eigen::MatrixXd R = codes.reconstruct(D);
     R.rowwise() += mu;
-    ss = average_patches(layout, R);
+    if (opt.local_weight > 0) {
+      // Paper's combination: (lambda_1 s_g + sum R_i^T D x_i) / (lambda_1 + count), per cell.
+      Eigen::VectorXd sum = Eigen::VectorXd::Zero(N), c = Eigen::VectorXd::Zero(N);
+      for (int q = 0; q < layout.count(); ++q)
+        for (int j = 0; j < layout.size; ++j)
+          for (int i = 0; i < layout.size; ++i) {
+            const int cell = (layout.oy[q] + j) * layout.nx + layout.ox[q] + i;
+            sum[cell] += R(j * layout.size + i, q);
+            c[cell] += 1;
+          }
+      ss = (opt.local_weight * res.global + sum).cwiseQuotient((c.array() + opt.local_weight).matrix());
+    } else {
+      ss = average_patches(layout, R);
+    }
     res.data_rms.push_back((t - A * ss).norm() / std::sqrt(double(M)));
   }
   res.sparse = ss;

@@ -104,7 +104,7 @@ ScenarioSpec parse(const cfg::Node& root) {
   if (root.has("lst")) {
     const auto l = root["lst"];
     l.allow_keys({"patch", "stride", "atoms", "sparsity", "outer_iterations", "dict_iterations_initial",
-                  "dict_iterations", "global_damping", "global_selection", "global_prior", "global_length_km", "max_uncovered_fraction", "seed", "dictionary", "learner",
+                  "dict_iterations", "global_damping", "global_selection", "global_prior", "global_length_km", "max_uncovered_fraction", "local_weight", "seed", "dictionary", "learner",
                   "exact_update"});
     s.lst.patch = l.get_int("patch", s.lst.patch, 2, 100);
     s.lst.stride = l.get_int("stride", s.lst.stride, 1, 100);
@@ -117,9 +117,10 @@ ScenarioSpec parse(const cfg::Node& root) {
     s.lst.dict_iterations_initial = l.get_int("dict_iterations_initial", s.lst.dict_iterations_initial, 0, 10000);
     s.lst.dict_iterations = l.get_int("dict_iterations", s.lst.dict_iterations, 0, 10000);
     s.lst.global_damping = l.get("global_damping", s.lst.global_damping, cfg::NonNegative());
-    s.lst.global_selection = l.get_choice("global_selection", {"fixed", "gcv"}, s.lst.global_selection);
+    s.lst.global_selection = l.get_choice("global_selection", {"fixed", "gcv", "gcv_each"}, s.lst.global_selection);
     s.lst.global_prior = l.get_choice("global_prior", {"identity", "covariance"}, s.lst.global_prior);
     s.lst.global_length = l.get("global_length_km", s.lst.global_length, cfg::Positive());
+    s.lst.local_weight = l.get("local_weight", s.lst.local_weight, cfg::NonNegative());
     s.lst.max_uncovered_fraction = l.get("max_uncovered_fraction", s.lst.max_uncovered_fraction, cfg::Range(0, 1));
     s.lst.seed = std::uint64_t(l.get_int("seed", int(s.lst.seed), 0, 1 << 30));
     s.lst.dictionary = l.get_choice("dictionary", {"learned", "dct"}, s.lst.dictionary);
@@ -226,7 +227,7 @@ void run_lst_scenario(const cfg::Node& root, const std::string& out_dir) {
                                {"dict_iterations", spec.lst.dict_iterations},
                                {"global_damping", spec.lst.global_damping}, {"global_selection", spec.lst.global_selection},
                                {"global_prior", spec.lst.global_prior}, {"global_length_km", spec.lst.global_length},
-                               {"max_uncovered_fraction", spec.lst.max_uncovered_fraction},
+                               {"max_uncovered_fraction", spec.lst.max_uncovered_fraction}, {"local_weight", spec.lst.local_weight},
                                {"dictionary", spec.lst.dictionary}, {"learner", spec.lst.learner}, {"seed", spec.lst.seed}};
   summary["conventional_parameters"] = {{"length_km", spec.conv.length}, {"selection", spec.conv.selection},
                                         {"eta_fixed", spec.conv.eta}};

@@ -97,20 +97,26 @@ struct LstOptions {
   int stride = 1;
   int atoms = 150;               // K
   int sparsity = 1;              // T
-  int outer_iterations = 50;
+  int outer_iterations = 100;    // the alternation converges slowly with 1 K-SVD sweep per iteration
   int dict_iterations_initial = 10;  // K-SVD sweeps on the first global estimate
   int dict_iterations = 1;           // warm-started sweeps per later outer iteration (0: fixed D)
   double global_damping = 0.01;  // lambda, relative to mean(diag(A A^T)) (0: 1e-10, exact data fit)
   /// "fixed": lambda = global_damping; "gcv": lambda = max(global_damping, GCV choice) with the
-  /// GCV scan of the first global problem (noise-adaptive; the floor keeps noise-free data stable).
-  std::string global_selection = "gcv";
+  /// GCV scan of the first global problem (noise-adaptive; the floor keeps noise-free data stable);
+  /// "gcv_each": lambda = max(global_damping, GCV choice) re-selected for every outer iteration's
+  /// global problem (residual t - A s_s), from the one eigen-decomposition of A A^T.
+  std::string global_selection = "gcv_each";
   /// Prior of the global step: "identity" (the paper: lambda ||s - s_s||^2) or "covariance"
   /// (lambda (s - s_s)^T Sigma^-1 (s - s_s), Sigma as the conventional inversion, length below).
   std::string global_prior = "identity";
   double global_length = 10;
+  /// lambda_1 of the paper: s_s = (lambda_1 s_g + sum_i R_i^T D x_i) / (lambda_1 + sum_i R_i^T R_i)
+  /// per cell (R_i extracts patch i; the sum of R_i^T R_i counts the patches covering a cell, up to
+  /// patch^2). 0 (the reference code): the plain average of the patch models.
+  double local_weight = 0;
   double max_uncovered_fraction = 0.1;  // training patches: at most this fraction of cells without rays
   std::uint64_t seed = 1;
-  bool exact_update = true;
+  bool exact_update = false;     // K-SVD atom update: one power step (approximate K-SVD) or exact SVD
   std::string dictionary = "learned";   // "learned" or "dct" (overcomplete 2D DCT, fixed)
   std::string learner = "ksvd";         // dictionary learning: "ksvd" or "itkm" (the reference code's)
   void validate(int nx, int ny) const;  // throws core::InvalidInput naming the field
@@ -121,6 +127,7 @@ struct LstResult {
   Eigen::VectorXd sparse;        // s_s of the last iteration (the LST estimate)
   Eigen::MatrixXd dictionary;    // n x K
   std::vector<double> data_rms;  // ||t - A s_s|| / sqrt(M) per outer iteration
+  std::vector<double> global_lambda_history;  // relative lambda per outer iteration (gcv_each)
   std::vector<double> dict_rmse; // K-SVD representation RMSE (last sweep) per outer iteration
   int training_patches = 0;
   double global_lambda_relative = 0;  // lambda / mean(diag(A A^T)) used in the global step
