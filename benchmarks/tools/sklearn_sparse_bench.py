@@ -2,7 +2,8 @@
 """scikit-learn side of the `hyseis bench` case sparse_coding_vs_sklearn.
 
 Reads N patches of dimension n (raw float64, row-major N x n, one patch per row), learns a
-dictionary of K atoms with MiniBatchDictionaryLearning for a fixed number of epochs, codes all
+dictionary of K atoms with MiniBatchDictionaryLearning for a fixed number of epochs (coordinate
+descent lasso: about 3x faster than the default LARS on this data, with a slightly lower error), codes all
 patches with orthogonal_mp (T non-zeros, precomputed Gram = batch OMP) in that dictionary, and
 writes the dictionary (raw float64, row-major K x n, unit-norm atoms) and a JSON line with the
 times and the RMS reconstruction error ||Y - D X||_F / sqrt(N n).
@@ -35,7 +36,7 @@ def main():
 
     warnings.simplefilter("ignore")
     mbdl = MiniBatchDictionaryLearning(n_components=K, alpha=alpha, max_iter=epochs, batch_size=batch,
-                                       fit_algorithm="lars", transform_algorithm="omp",
+                                       fit_algorithm="cd", transform_algorithm="omp",
                                        transform_n_nonzero_coefs=T, random_state=seed, tol=0.0,
                                        max_no_improvement=None, shuffle=True)
     t0 = time.perf_counter()
