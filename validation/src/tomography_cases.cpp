@@ -102,7 +102,7 @@ CaseResult lst_checkerboard(const Options& o) {
   if (skip(o, res)) return res;
   const auto e = tomo::load_shared_experiment(data_root(o));
   tomo::ConventionalOptions copt;  // L = 10 km as the reference, eta by GCV
-  tomo::LstOptions lopt;           // 10x10 patches, 150 atoms, T = 1, 50 outer iterations
+  tomo::LstOptions lopt;           // defaults: 10x10 patches, 150 atoms, T = 1, 100 outer iterations, GCV each iteration
   const auto c = tomo::run_case(e.grid, e.A, e.truth, e.times, e.mask_vb, copt, lopt);
   const double ref_lst = e.reference_rmse.at("lst"), ref_conv = e.reference_rmse.at("conventional");
   std::ostringstream note;
