@@ -1,4 +1,5 @@
 #pragma once
+#include <cmath>
 // Helpers shared by the validation cases (internal header).
 #include <chrono>
 #include <filesystem>
@@ -21,7 +22,9 @@ inline Metric make_metric(const std::string& case_name, const std::string& name,
   m.tolerance = tol;
   m.comparison = cmp;
   m.note = note;
-  if (cmp == "<=") m.passed = value <= tol;
+  if (cmp == "info") m.passed = true;  // reported only, never asserted
+  else if (!std::isfinite(value)) m.passed = false;
+  else if (cmp == "<=") m.passed = value <= tol;
   else if (cmp == ">=") m.passed = value >= tol;
   else m.passed = false;
   return m;

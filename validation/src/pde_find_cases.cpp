@@ -3,6 +3,7 @@
 // second-order finite differences, as the paper) and with 1 % Gaussian noise (weak form).
 // Tolerances: the paper's Table I for clean data, half of it with noise (issue 8).
 #include "hyseis/validation/pde_find_cases.hpp"
+#include "case_util.hpp"
 
 #include <chrono>
 #include <cmath>
@@ -106,18 +107,7 @@ std::vector<Spec> specs() {
   return s;
 }
 
-Metric metric(const std::string& c, const std::string& m, double v, double tol, const std::string& cmp,
-              const std::string& note) {
-  Metric r;
-  r.case_name = c;
-  r.metric = m;
-  r.value = v;
-  r.tolerance = tol;
-  r.comparison = cmp;
-  r.note = note;
-  r.passed = std::isfinite(v) && (cmp == "<=" ? v <= tol : v >= tol);
-  return r;
-}
+using detail::make_metric;
 
 template <class S>
 std::vector<S> truth_as(const Spec& sp) {
@@ -157,8 +147,8 @@ void run_field(const Spec& sp, sd::Field<S> f, const Options& o, CaseResult& res
   std::ostringstream nc;
   nc << "strong form, 2nd-order FD, " << sys_c.rows() << " points x " << sys_c.names.size() << " terms; " << mc.equation()
      << "; " << cc.detail;
-  res.metrics.push_back(metric(sp.name, "support_correct_clean", cc.support_ok ? 1 : 0, 1, ">=", nc.str()));
-  res.metrics.push_back(metric(sp.name, "max_rel_coef_err_clean", cc.max_rel_error, sp.tol_clean, "<=", sp.tol_note));
+  res.metrics.push_back(make_metric(sp.name, "support_correct_clean", cc.support_ok ? 1 : 0, 1, ">=", nc.str()));
+  res.metrics.push_back(make_metric(sp.name, "max_rel_coef_err_clean", cc.max_rel_error, sp.tol_clean, "<=", sp.tol_note));
 
   // 1 % noise (sigma = 0.01 std(u), fixed seed): weak form, no derivative of the data.
   const auto fn = sd::add_noise(f, 0.01, 20170426);
@@ -180,8 +170,8 @@ void run_field(const Spec& sp, sd::Field<S> f, const Options& o, CaseResult& res
   nn << "1 % noise (seed 20170426), weak form: test functions (1-s^2)^" << sp.px << " (1-r^2)^" << sp.pt << " on "
      << 2 * sp.mx + 1 << "x" << 2 * sp.mt + 1 << " points, " << sys_n.rows() << " windows x " << sys_n.names.size()
      << " terms; " << mn.equation() << "; " << cn.detail;
-  res.metrics.push_back(metric(sp.name, "support_correct_noisy", cn.support_ok ? 1 : 0, 1, ">=", nn.str()));
-  res.metrics.push_back(metric(sp.name, "max_rel_coef_err_noisy", cn.max_rel_error, sp.tol_noisy, "<=", sp.tol_note));
+  res.metrics.push_back(make_metric(sp.name, "support_correct_noisy", cn.support_ok ? 1 : 0, 1, ">=", nn.str()));
+  res.metrics.push_back(make_metric(sp.name, "max_rel_coef_err_noisy", cn.max_rel_error, sp.tol_noisy, "<=", sp.tol_note));
 }
 
 CaseResult run_case(const Spec& sp, const Options& o) {

@@ -1,6 +1,7 @@
 // Classical picker baseline on PhaseNet's NCEDC traces: STA/LTA trigger + AIC refinement.
 // See hyseis/validation/picking_cases.hpp and docs/theory/picking.md.
 #include "hyseis/validation/picking_cases.hpp"
+#include "case_util.hpp"
 
 #include <algorithm>
 #include <climits>
@@ -23,15 +24,7 @@ namespace sig = solvers::signal;
 namespace pk = learning::picking;
 
 Metric metric(const std::string& name, double value, double tol, const std::string& cmp, const std::string& note) {
-  Metric m;
-  m.case_name = "picking_stalta_aic_ncedc";
-  m.metric = name;
-  m.value = value;
-  m.tolerance = tol;
-  m.comparison = cmp;
-  m.note = note;
-  m.passed = cmp == "info" || (cmp == ">=" ? value >= tol : value <= tol);
-  return m;
+  return detail::make_metric("picking_stalta_aic_ncedc", name, value, tol, cmp, note);
 }
 
 }  // namespace

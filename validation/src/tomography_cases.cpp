@@ -1,6 +1,7 @@
 // Travel-time tomography validation: straight-ray geometry and the LST checkerboard experiment
 // against the authors' reference run (shared/validation/lst_checkerboard/PROVENANCE.md).
 #include "hyseis/validation/tomography_cases.hpp"
+#include "case_util.hpp"
 
 #include "hyseis/physics/traveltime/eikonal_checks.hpp"
 
@@ -18,18 +19,7 @@ namespace hyseis::validation {
 
 namespace {
 
-Metric metric(const std::string& c, const std::string& name, double value, double tol, const std::string& cmp,
-              const std::string& note) {
-  Metric m;
-  m.case_name = c;
-  m.metric = name;
-  m.value = value;
-  m.tolerance = tol;
-  m.comparison = cmp;
-  m.note = note;
-  m.passed = std::isfinite(value) && (cmp == "<=" ? value <= tol : value >= tol);
-  return m;
-}
+using detail::make_metric;
 
 std::string data_root(const Options& o) {
   return (o.data_dir.empty() ? default_data_dir() : o.data_dir) + "/lst_checkerboard";
@@ -74,24 +64,24 @@ CaseResult straight_ray_geometry(const Options& o) {
   int diag_ok = 0;
   for (tt::SparseMatrix::InnerIterator it(As, 1); it; ++it)
     diag_ok += (int(it.col()) % 21 == 0 && std::abs(it.value() - std::sqrt(2.0)) < 1e-12);
-  res.metrics.push_back(metric(name, "synthetic_max_rel_length_err", worst, 1e-12, "<=",
+  res.metrics.push_back(make_metric(name, "synthetic_max_rel_length_err", worst, 1e-12, "<=",
                                "axis-aligned, node-to-node diagonal, along grid lines (counted once), oblique"));
-  res.metrics.push_back(metric(name, "diagonal_cells_exact", diag_ok, 20, ">=",
+  res.metrics.push_back(make_metric(name, "diagonal_cells_exact", diag_ok, 20, ">=",
                                "diagonal ray through 20 grid nodes: 20 cells of length sqrt(2)"));
   // Shared geometry: 64 stations, 2016 rays.
   const auto e = tomo::load_shared_experiment(data_root(o));
   double wl = 0;
   for (int r = 0; r < e.A.rows(); ++r) wl = std::max(wl, std::abs(row_sum(e.A, r) - e.rays[r].length()) / e.rays[r].length());
-  res.metrics.push_back(metric(name, "shared_max_rel_length_err", wl, 1e-12, "<=",
+  res.metrics.push_back(make_metric(name, "shared_max_rel_length_err", wl, 1e-12, "<=",
                                "2016 station-pair rays: sum of cell lengths = straight length"));
   const auto Aref = tomo::read_reference_ray_matrix(data_root(o), 100, 100, int(e.rays.size()));
   const double relA = (Eigen::MatrixXd(e.A) - Eigen::MatrixXd(Aref)).norm() / Eigen::MatrixXd(Aref).norm();
-  res.metrics.push_back(metric(name, "rel_frobenius_vs_sampled_A", relA, 0.01, "<=",
+  res.metrics.push_back(make_metric(name, "rel_frobenius_vs_sampled_A", relA, 0.01, "<=",
                                "the reference code samples each ray with 15000 points (0.01 km): its per-cell lengths "
                                "differ from exact ones by up to ~0.01 km"));
   const Eigen::VectorXd t = e.A * e.truth;
   const double relt = (t - e.times).norm() / e.times.norm();
-  res.metrics.push_back(metric(name, "rel_traveltime_vs_reference", relt, 1e-3, "<=",
+  res.metrics.push_back(make_metric(name, "rel_traveltime_vs_reference", relt, 1e-3, "<=",
                                "exact A x true checkerboard vs the reference code's noise-free travel times"));
   return res;
 }
@@ -110,12 +100,12 @@ CaseResult lst_checkerboard(const Options& o) {
        << ", conventional " << ref_conv << " ms/km (LST 257 s on one core). Tolerance: our LST <= 1.1 x the "
        << "authors' LST and our LST < our conventional. Ours: LST " << c.rmse_lst << " ms/km in " << c.lst.seconds
        << " s, conventional " << c.rmse_conventional << " ms/km (eta " << c.conventional.eta << " by GCV)";
-  res.metrics.push_back(metric(name, "rmse_lst_ms_per_km", c.rmse_lst, 1.1 * ref_lst, "<=", note.str()));
-  res.metrics.push_back(metric(name, "rmse_lst_minus_conventional", c.rmse_lst - c.rmse_conventional, 0.0, "<=",
+  res.metrics.push_back(make_metric(name, "rmse_lst_ms_per_km", c.rmse_lst, 1.1 * ref_lst, "<=", note.str()));
+  res.metrics.push_back(make_metric(name, "rmse_lst_minus_conventional", c.rmse_lst - c.rmse_conventional, 0.0, "<=",
                                "our LST must beat our conventional inversion on the same data and mask"));
-  res.metrics.push_back(metric(name, "rmse_conventional_ms_per_km", c.rmse_conventional, 1.1 * ref_conv, "<=",
+  res.metrics.push_back(make_metric(name, "rmse_conventional_ms_per_km", c.rmse_conventional, 1.1 * ref_conv, "<=",
                                "our conventional (GCV-selected eta, L = 10 km) vs the authors' (eta 0.1, L = 10 km)"));
-  res.metrics.push_back(metric(name, "rmse_lst_hull_ms_per_km", tomo::rmse_ms_per_km(c.lst.sparse, e.truth, e.mask_hull),
+  res.metrics.push_back(make_metric(name, "rmse_lst_hull_ms_per_km", tomo::rmse_ms_per_km(c.lst.sparse, e.truth, e.mask_hull),
                                1.1 * 41.12, "<=", "same estimate over the stations' convex-hull mask; authors' LST 41.12"));
   return res;
 }
@@ -141,9 +131,9 @@ CaseResult eikonal_constant_gradient(const Options&) {
   note << "v(y) = 2 + 1.5 y on [0,1]^2, source (0.5, 0.2), analytic acosh solution; analytic times within 0.1 "
        << "of the source; max error h=1/80, 1/160: first order " << e1[0] << ", " << e1[1] << "; second order "
        << e2[0] << ", " << e2[1];
-  res.metrics.push_back(metric(name, "observed_order_first", std::log2(e1[0] / e1[1]), 0.8, ">=", note.str()));
-  res.metrics.push_back(metric(name, "observed_order_second", std::log2(e2[0] / e2[1]), 1.7, ">=", note.str()));
-  res.metrics.push_back(metric(name, "max_err_second_order_h160", e2[1], 2e-4, "<=", note.str()));
+  res.metrics.push_back(make_metric(name, "observed_order_first", std::log2(e1[0] / e1[1]), 0.8, ">=", note.str()));
+  res.metrics.push_back(make_metric(name, "observed_order_second", std::log2(e2[0] / e2[1]), 1.7, ">=", note.str()));
+  res.metrics.push_back(make_metric(name, "max_err_second_order_h160", e2[1], 2e-4, "<=", note.str()));
   return res;
 }
 
@@ -153,7 +143,7 @@ CaseResult eikonal_gradient(const Options&) {
   std::ostringstream note;
   note << "adjoint-state vjp of the first-order fast-sweeping solver vs central differences (eps 1e-7), 17 x 15 "
        << "random medium, 5 receivers; relative difference " << c.relative_diff;
-  res.metrics.push_back(metric("eikonal_gradient", "cosine_vjp_vs_fd", c.cosine, 0.999, ">=", note.str()));
+  res.metrics.push_back(make_metric("eikonal_gradient", "cosine_vjp_vs_fd", c.cosine, 0.999, ">=", note.str()));
   return res;
 }
 
