@@ -26,7 +26,8 @@ constexpr double kG = 980.665;  // cm/s^2 per g
 // ---------------------------------------------------------------------------------------------
 
 SiteAmplificationTable SiteAmplificationTable::boore_joyner_1997_generic_rock() {
-  // Boore & Joyner (1997), generic rock site (Vs30 = 620 m/s); values of Boore (2003) table 4.
+  // Boore & Joyner (1997), generic rock site (Vs30 = 620 m/s), as reproduced by Campbell (2003);
+  // the 100 Hz row extrapolates the published curve.
   return {{0.01, 0.09, 0.16, 0.51, 0.84, 1.25, 2.26, 3.17, 6.05, 16.60, 61.20, 100.00},
           {1.00, 1.10, 1.18, 1.42, 1.58, 1.74, 2.06, 2.25, 2.58, 3.13, 4.00, 4.40}};
 }

@@ -22,8 +22,9 @@ namespace hyseis::physics::groundmotion {
 struct SiteAmplificationTable {
   std::vector<double> freq;
   std::vector<double> amp;
-  /// Boore & Joyner (1997, BSSA 87:327) generic rock (Vs30 = 620 m/s) amplifications,
-  /// as tabulated in Boore (2003), table 4 (quarter-wavelength method, no kappa).
+  /// Boore & Joyner (1997, BSSA 87:327) generic rock (Vs30 = 620 m/s, quarter-wavelength,
+  /// without kappa), in the 12-row form reproduced by Campbell (2003, BSSA 93:1012) for western
+  /// North America; the last row (100 Hz, 4.40) is an extrapolation of the published curve.
   static SiteAmplificationTable boore_joyner_1997_generic_rock();
   /// Amplification 1 at all frequencies.
   static SiteAmplificationTable unity();
