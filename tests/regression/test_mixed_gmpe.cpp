@@ -107,9 +107,8 @@ TEST(MixedGmpe, TauZeroReducesToOls) {
   EXPECT_LT(f.tau, 0.1);
   for (int j = 0; j < 7; ++j)
     EXPECT_LT(std::abs(f.coef(j) - b(j)), 0.25 * std::sqrt(f.coef_cov(j, j))) << names[j];
-  // And with exactly one record per event tau is not identifiable apart from phi: the generic
-  // solver on a design whose groups are singletons still returns the OLS coefficients when
-  // lambda = 0 wins; check the exact lambda = 0 path on a tiny case: all groups distinct.
+  // A single group: the event term is confounded with the intercept, so the slopes must equal
+  // the OLS slopes exactly whatever lambda the search returns.
   std::vector<int> g(static_cast<std::size_t>(y.size()));
   for (std::size_t k = 0; k < g.size(); ++k) g[k] = 0;  // one group: tau absorbed by intercept
   const MixedFit one = fit_mixed_effects(X, y, g, 1);
@@ -165,7 +164,8 @@ TEST(MixedGmpe, NgaWest1Pga) {
   for (Eigen::Index j = 0; j < f.coef.size(); ++j)
     std::printf("  %-16s % .5f  (se %.5f)\n", f.coef_names[static_cast<std::size_t>(j)].c_str(),
                 f.coef(j), std::sqrt(f.coef_cov(j, j)));
-  std::printf("  tau %.4f  phi %.4f  sigma %.4f\n", f.tau, f.phi, f.sigma);
+  std::printf("  tau %.4f  phi %.4f  sigma %.4f  mean total residual %.4f\n", f.tau, f.phi, f.sigma,
+              f.total_residuals.mean());
   EXPECT_GT(f.sigma, 0.5);
   EXPECT_LT(f.sigma, 0.8);
   EXPECT_LT(std::abs(f.total_residuals.mean()), 0.1);
@@ -188,4 +188,39 @@ TEST(MixedGmpe, NgaWest1Pga) {
   const MixedFit fh = fit_linear_gmpe(recs, o);
   EXPECT_GE(fh.loglik, f.loglik - 1e-9);
   std::printf("  h search: h = %.1f km, tau %.4f phi %.4f sigma %.4f\n", fh.h, fh.tau, fh.phi, fh.sigma);
+}
+
+// Independent check of the closed-form likelihood and of the optimisation: the dense restricted
+// log-likelihood -1/2 [ln|V| + ln|X^T V^-1 X| + r^T V^-1 r + (n-p) ln 2 pi] (V assembled as a full
+// matrix, beta its GLS estimate) equals the fit's loglik at (tau, phi) and is lower at +-5 %.
+namespace {
+double dense_reml(const Eigen::MatrixXd& X, const Eigen::VectorXd& y, const std::vector<int>& g,
+                  double tau, double phi) {
+  const Eigen::Index n = X.rows(), p = X.cols();
+  Eigen::MatrixXd V = phi * phi * Eigen::MatrixXd::Identity(n, n);
+  for (Eigen::Index i = 0; i < n; ++i)
+    for (Eigen::Index j = 0; j < n; ++j)
+      if (g[static_cast<std::size_t>(i)] == g[static_cast<std::size_t>(j)]) V(i, j) += tau * tau;
+  Eigen::LLT<Eigen::MatrixXd> llt(V);
+  const Eigen::MatrixXd ViX = llt.solve(X);
+  const Eigen::MatrixXd A = X.transpose() * ViX;
+  const Eigen::VectorXd beta = A.ldlt().solve(ViX.transpose() * y);
+  const Eigen::VectorXd r = y - X * beta;
+  const double logdetV = 2.0 * llt.matrixL().toDenseMatrix().diagonal().array().log().sum();
+  const double logdetA = std::log(A.determinant());
+  return -0.5 * (logdetV + logdetA + r.dot(llt.solve(r)) + double(n - p) * std::log(2.0 * M_PI));
+}
+}  // namespace
+
+TEST(MixedGmpe, ClosedFormMatchesDenseReml) {
+  const auto recs = synthetic(0.4, 0.5, 99u, 12, 8, nullptr);
+  const MixedFit f = fit_linear_gmpe(recs);
+  const Eigen::MatrixXd X = linear_gmpe_design(recs, 6.0, false);
+  Eigen::VectorXd y(static_cast<Eigen::Index>(recs.size()));
+  for (std::size_t k = 0; k < recs.size(); ++k) y(static_cast<Eigen::Index>(k)) = recs[k].ln_y;
+  const double l0 = dense_reml(X, y, f.event_index, f.tau, f.phi);
+  EXPECT_NEAR(l0, f.loglik, 1e-6 * std::abs(l0));
+  for (double a : {0.95, 1.0, 1.05})
+    for (double b : {0.95, 1.0, 1.05})
+      if (a != 1.0 || b != 1.0) EXPECT_LT(dense_reml(X, y, f.event_index, a * f.tau, b * f.phi), l0);
 }
