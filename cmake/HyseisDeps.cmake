@@ -51,3 +51,25 @@ if(HYSEIS_NATIVE)
     set(HYSEIS_KERNEL_FLAGS -march=native)
   endif()
 endif()
+
+# --- LibTorch (Debian libtorch-dev 1.13, CPU) ------------------------------------
+# hyseis_torch: torch headers as SYSTEM includes (no warning flood) + its libraries. Only the
+# .cpp files of learning/ and hybrid/ include torch; public headers stay torch-free unless their
+# name says so (…/nn/*.hpp), see docs/theory/nn.md.
+find_package(Torch REQUIRED HINTS /usr/lib/x86_64-linux-gnu/cmake/Torch)
+add_library(hyseis_torch INTERFACE)
+target_include_directories(hyseis_torch SYSTEM INTERFACE ${TORCH_INCLUDE_DIRS})
+target_link_libraries(hyseis_torch INTERFACE ${TORCH_LIBRARIES})
+# TORCH_CXX_FLAGS carries -D_GLIBCXX_USE_CXX11_ABI=1 (Debian's default anyway).
+separate_arguments(_torch_flags UNIX_COMMAND "${TORCH_CXX_FLAGS}")
+target_compile_options(hyseis_torch INTERFACE ${_torch_flags})
+
+# --- XGBoost (Debian libxgboost-dev 1.7, C API) -----------------------------------
+find_path(XGBOOST_INCLUDE_DIR xgboost/c_api.h)
+find_library(XGBOOST_LIBRARY xgboost)
+if(NOT XGBOOST_INCLUDE_DIR OR NOT XGBOOST_LIBRARY)
+  message(FATAL_ERROR "xgboost not found: install libxgboost-dev (scripts/install-deps.sh)")
+endif()
+add_library(hyseis_xgboost INTERFACE)
+target_include_directories(hyseis_xgboost SYSTEM INTERFACE ${XGBOOST_INCLUDE_DIR})
+target_link_libraries(hyseis_xgboost INTERFACE ${XGBOOST_LIBRARY})

@@ -8,7 +8,7 @@ PKGS=(
   libeigen3-dev libhdf5-dev libhdf5-openmpi-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libyaml-cpp-dev libcli11-dev libfmt-dev libspdlog-dev nlohmann-json3-dev
-  libfftw3-dev libmseed-dev libpng-dev
+  libfftw3-dev libmseed-dev libpng-dev libxgboost-dev
   libopenblas0-pthread libopenblas-dev
   openmpi-bin
   python3-sklearn

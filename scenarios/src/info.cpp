@@ -16,10 +16,7 @@
 #include "hyseis/core/plot.hpp"
 #include "hyseis/core/version.hpp"
 
-#if __has_include(<torch/csrc/api/include/torch/version.h>)
-#include <torch/csrc/api/include/torch/version.h>
-#define HYSEIS_TORCH_HEADERS 1
-#endif
+#include "hyseis/learning/nn/info.hpp"
 
 #ifndef HYSEIS_YAML_CPP_VERSION
 #define HYSEIS_YAML_CPP_VERSION "unknown"
@@ -79,11 +76,8 @@ std::string info_text(MPI_Comm comm) {
       << ", concurrency " << Kokkos::DefaultExecutionSpace().concurrency() << ")";
     row("Kokkos", k.str());
   }
-#ifdef HYSEIS_TORCH_HEADERS
-  row("LibTorch", std::string(TORCH_VERSION) + "  (headers found; not linked: no torch-based module is in this executable yet)");
-#else
-  row("LibTorch", "not found (learning/ and hybrid/ unavailable)");
-#endif
+  row("LibTorch", learning::nn::torch_info());
+  row("XGBoost", learning::nn::xgboost_info());
   row("HDF5", core::h5::library_version());
   row("MPI", "standard " + std::to_string(major) + "." + std::to_string(minor) + ", " + mpi_lib);
   row("Eigen", std::to_string(EIGEN_WORLD_VERSION) + "." + std::to_string(EIGEN_MAJOR_VERSION) + "." +
