@@ -1,0 +1,73 @@
+#pragma once
+// Differentiable 2D SEM modeling: forward seismograms of a gridded model, misfit gradients by
+// the exact discrete adjoint of the time stepping, vector-Jacobian products for the LibTorch
+// bridge. Light header: no deal.II, Kokkos or torch (pimpl). See docs/theory/adjoint.md.
+#include <mpi.h>
+
+#include <memory>
+#include <vector>
+
+#include "hyseis/physics/wave/problem.hpp"
+
+namespace hyseis::physics::wave {
+
+/// Regular node grid on which a model is parameterised: value[k*nx + i] at (x0 + i*dx, z0 + k*dz),
+/// bilinear interpolation to the GLL points (same convention as GriddedModel), clamped outside.
+struct ModelGrid {
+  int nx = 0, nz = 0;
+  double x0 = 0, z0 = 0, dx = 0, dz = 0;
+};
+
+enum class MisfitType { l2, cc_traveltime };
+enum class CheckpointMode { store_all, binomial };
+
+struct AdjointOptions {
+  CheckpointMode checkpointing = CheckpointMode::binomial;
+  int snapshots = 0;  // binomial: number of stored states; 0 = auto (~sqrt(n_steps))
+};
+
+struct GradientResult {
+  double misfit = 0;
+  std::vector<double> gradient;       // d misfit / d params, same layout as params
+  double wavefield_memory_mib = 0;    // memory held for the backward pass (checkpoints or stored fields)
+  long long forward_steps = 0;        // time steps computed incl. recomputation
+};
+
+class Modeling {
+ public:
+  /// `base` fixes mesh, boundaries, time (dt must be resolvable: dt = 0 -> chosen once from the
+  /// CFL limit of the first model seen, or give dt explicitly), record quantity, receivers and
+  /// physics. base.medium and base.sources are ignored. Acoustic params: vp on the grid (density
+  /// held fixed = `rho` constant); elastic params: [vp | vs | rho] stacked, 3*nx*nz.
+  Modeling(const WaveProblem& base, const ModelGrid& grid, MPI_Comm comm, AdjointOptions opt = {},
+           double rho = 1000.0);
+  ~Modeling();
+  Modeling(const Modeling&) = delete;
+  Modeling& operator=(const Modeling&) = delete;
+
+  int n_params() const;
+  const ModelGrid& grid() const;
+  double dt() const;
+  int n_steps() const;
+
+  Seismograms forward(const std::vector<double>& params, const SourceOptions& shot);
+
+  /// Misfit of synthetics vs observed (same receivers, time sampling) and its gradient.
+  GradientResult gradient(const std::vector<double>& params, const SourceOptions& shot,
+                          const Seismograms& observed, MisfitType type);
+
+  /// Vector-Jacobian product for the bridge: given d loss / d seismograms (same shape as
+  /// forward's data), return d loss / d params (the adjoint source is the given residual).
+  std::vector<double> vjp(const std::vector<double>& params, const SourceOptions& shot,
+                          const std::vector<std::vector<std::vector<double>>>& data_cotangent);
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+/// Misfit of synthetics against observations (see misfit.hpp for the adjoint sources).
+double misfit_value(const Seismograms& syn, const Seismograms& obs, MisfitType type);
+
+}  // namespace hyseis::physics::wave
