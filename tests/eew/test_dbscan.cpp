@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <limits>
 
 #include "hyseis/core/error.hpp"
@@ -106,4 +107,36 @@ TEST(EewDbscan, BadInputThrows) {
   EXPECT_THROW(dbscan(p, 1.0, 0, m), InvalidInput);
   p[0].t = std::numeric_limits<double>::quiet_NaN();
   EXPECT_THROW(dbscan(p, 1.0, 2, m), InvalidInput);
+}
+
+// Grid (cell-list) neighbour search against brute force: identical neighbour lists and clusterings,
+// Euclidean and geographic, including pairs exactly at distance eps (integer lattice) and points
+// straddling the antimeridian.
+TEST(EewDbscan, GridSearchIdenticalToBruteForce) {
+  std::uint64_t state = 12345;
+  auto uni = [&]() { state = state * 6364136223846793005ull + 1442695040888963407ull; return double(state >> 11) / double(1ull << 53); };
+  for (int geo = 0; geo < 2; ++geo) {
+    for (double ts : {0.0, 6.0}) {
+      SpaceTimeMetric m{geo == 1, ts};
+      std::vector<Trigger> p;
+      for (int i = 0; i < 600; ++i) {
+        if (geo) p.push_back(tr(20 * uni(), 179.5 + uni() * 1.0 - (i % 2 ? 360.0 * (uni() < 0.5) : 0.0), 37 + uni(), i));
+        else p.push_back(tr(20 * uni(), 200 * uni(), 200 * uni(), i));
+      }
+      if (!geo)  // exact lattice: distances of exactly eps = 3 between integer points
+        for (int i = 0; i < 100; ++i) p.push_back(tr(0.0, 3.0 * (i % 10), 3.0 * (i / 10), 600 + i));
+      for (double eps : {3.0, 10.0, 25.0}) {
+        const auto nb_b = neighbourhoods(p, eps, m, NeighbourSearch::brute_force);
+        const auto nb_g = neighbourhoods(p, eps, m, NeighbourSearch::grid);
+        ASSERT_EQ(nb_b, nb_g) << "geo " << geo << " ts " << ts << " eps " << eps;
+        for (int min_pts : {1, 3, 8}) {
+          const auto a = dbscan(p, eps, min_pts, m, NeighbourSearch::brute_force);
+          const auto b = dbscan(p, eps, min_pts, m, NeighbourSearch::grid);
+          EXPECT_EQ(a.label, b.label);
+          EXPECT_EQ(a.core, b.core);
+          EXPECT_EQ(a.n_clusters, b.n_clusters);
+        }
+      }
+    }
+  }
 }

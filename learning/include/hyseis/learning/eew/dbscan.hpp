@@ -38,8 +38,24 @@ struct DbscanResult {
   int n_clusters = 0;
 };
 
+/// How neighbourhoods N(i) are found. Both give identical neighbour lists (ascending index), hence
+/// identical clusterings:
+///  - brute_force: all n^2 pairs, O(n^2) time;
+///  - grid: cell list with cells of edge eps over (x, y, v_t·t) (Euclidean) or over the Earth-centred
+///    Cartesian coordinates of the points on a sphere of radius 6371 km plus v_t·t (geographic;
+///    the chord never exceeds the haversine arc, so every neighbour lies in one of the 3^D adjacent
+///    cells); candidates are then tested with the same space_time_distance() <= eps as brute force.
+///    O(n·k) time for k candidates per point.
+enum class NeighbourSearch { brute_force, grid };
+
 /// DBSCAN. eps > 0 and min_pts >= 1 (min_pts = 1: every point is core, no noise).
-DbscanResult dbscan(const std::vector<Trigger>& trig, double eps, int min_pts, const SpaceTimeMetric& metric);
+DbscanResult dbscan(const std::vector<Trigger>& trig, double eps, int min_pts, const SpaceTimeMetric& metric,
+                    NeighbourSearch search = NeighbourSearch::grid);
+
+/// Neighbour lists N(i) (ascending indices, i included) under the chosen search; exposed for tests
+/// and benchmarks. Same validation as dbscan().
+std::vector<std::vector<int>> neighbourhoods(const std::vector<Trigger>& trig, double eps,
+                                             const SpaceTimeMetric& metric, NeighbourSearch search);
 
 struct SensorPosition {
   double x = 0.0, y = 0.0;  ///< km or lon/lat as in the metric
