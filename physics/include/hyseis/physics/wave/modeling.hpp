@@ -61,6 +61,12 @@ class Modeling {
   std::vector<double> vjp(const std::vector<double>& params, const SourceOptions& shot,
                           const std::vector<std::vector<std::vector<double>>>& data_cotangent);
 
+  /// Linearised (Born / tangent-linear) forward: the directional derivative of forward's data
+  /// along `dparams` (same layout as params). With vjp it passes the dot-product test
+  /// <jvp(dm), dd> = <dm, vjp(dd)> to round-off (docs/theory/adjoint.md).
+  std::vector<std::vector<std::vector<double>>> jvp(const std::vector<double>& params, const SourceOptions& shot,
+                                                    const std::vector<double>& dparams);
+
   struct Impl;
 
  private:

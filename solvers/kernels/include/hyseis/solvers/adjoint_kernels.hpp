@@ -1,0 +1,45 @@
+#pragma once
+// Kokkos kernels of the discrete adjoint of the explicit Newmark (central-difference) stepping
+// and of the material-derivative action of the elastic stiffness (docs/theory/adjoint.md).
+// Only Kokkos and the standard library, like sem_kernels.hpp.
+//
+// Forward step n -> n+1 (sem_kernels.hpp): predict { u += dt v + dt^2/2 a; v += dt/2 a },
+// r = K u, correct { a = W (f - r - C v); v += dt/2 a } with the effective inverse mass
+// W = (M + dt/2 C)^-1. Its transpose, applied in reverse order to the adjoint state
+// (ub, vb, ab), is
+//   adjoint_correct:  ab += dt/2 vb; w = W ab; vb -= C w; ab = 0        (w = adjoint of f)
+//   r = K w  (the same stiffness kernel: K is symmetric)
+//   adjoint_predict:  ub -= r; ab += dt/2 vb; vb += dt ub; ab += dt^2/2 ub.
+#include <vector>
+
+#include "hyseis/solvers/sem_kernels.hpp"
+
+namespace hyseis::solvers {
+
+/// ab += dt/2 vb; w = inv_mass_eff * ab; vb -= damping * w (damping may be empty); ab = 0.
+void newmark_adjoint_correct(double dt, ConstVector inv_mass_eff, ConstVector damping, Vector vb,
+                             Vector ab, Vector w);
+/// ub -= kw; ab += dt/2 vb; vb += dt ub; ab += dt^2/2 ub.
+void newmark_adjoint_predict(double dt, ConstVector kw, Vector ub, Vector vb, Vector ab);
+/// g += x .* y (element-wise product accumulation).
+void accumulate_product(ConstVector x, ConstVector y, Vector g);
+
+/// Material-derivative action of the isotropic elastic stiffness: for every (cell, q),
+///   g_lambda[c, q] += scale * jxw div(w) div(u),   g_mu[c, q] += scale * 2 jxw eps(w) : eps(u),
+/// so that w^T (dK/dlambda_{c,q}) u = jxw div(w) div(u) etc. (K is linear in lambda, mu:
+/// w^T K u = sum_{c,q} lambda g_lambda + mu g_mu). Uses the general (per-point Jacobian) path.
+class ElasticMaterialGradient2D {
+public:
+  explicit ElasticMaterialGradient2D(const SemMeshHost2D& mesh);
+  ~ElasticMaterialGradient2D();
+  ElasticMaterialGradient2D(const ElasticMaterialGradient2D&) = delete;
+  ElasticMaterialGradient2D& operator=(const ElasticMaterialGradient2D&) = delete;
+  /// u, w: 2*n_nodes interleaved; g_lambda, g_mu: n_cells*(p+1)^2.
+  void accumulate(ConstVector u, ConstVector w, double scale, Vector g_lambda, Vector g_mu) const;
+
+private:
+  struct Impl;
+  Impl* impl_;
+};
+
+}  // namespace hyseis::solvers
