@@ -170,7 +170,7 @@ TEST(Lbfgsb, ResumeFromPackedStateGivesIdenticalSequence) {
   x0 << -1.2, 1.0, -0.5;
   std::vector<Eigen::VectorXd> full;
   std::vector<double> packed_at_10;
-  solver.minimize(rosenbrock, solver.start(rosenbrock, x0), [&](const LbfgsbState& s) {
+  solver.minimize(rosenbrock, solver.start(rosenbrock, x0), [&](LbfgsbState& s) {
     full.push_back(s.x);
     if (s.iteration == 10) packed_at_10 = s.pack();
     return true;
@@ -181,7 +181,7 @@ TEST(Lbfgsb, ResumeFromPackedStateGivesIdenticalSequence) {
   const auto st = LbfgsbState::unpack(packed_at_10);
   EXPECT_EQ(st.iteration, 10);
   EXPECT_EQ(st.s.size(), 4u);
-  solver.minimize(rosenbrock, st, [&](const LbfgsbState& s) {
+  solver.minimize(rosenbrock, st, [&](LbfgsbState& s) {
     resumed.push_back(s.x);
     return true;
   });

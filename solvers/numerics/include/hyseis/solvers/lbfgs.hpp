@@ -68,8 +68,10 @@ struct LbfgsbState {
 
 /// f(x), writing the gradient into g (sized by the caller to x.size()).
 using LbfgsbObjective = std::function<double(const Eigen::VectorXd& x, Eigen::VectorXd& g)>;
-/// Called after every completed iteration; return false to stop.
-using LbfgsbCallback = std::function<bool(const LbfgsbState&)>;
+/// Called after every completed iteration; return false to stop. It may replace f and g (not x)
+/// when the objective itself changed between iterations (e.g. a prior refreshed from the iterate:
+/// the memory pairs are kept, which is exact when the change does not alter the Hessian).
+using LbfgsbCallback = std::function<bool(LbfgsbState&)>;
 
 struct LbfgsbResult {
   LbfgsbState state;
