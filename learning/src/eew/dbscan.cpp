@@ -23,9 +23,13 @@ double epicentral_distance(const SpaceTimeMetric& m, double x1, double y1, doubl
 }
 
 double space_time_distance(const SpaceTimeMetric& m, const Trigger& a, const Trigger& b) {
+  const double dt = m.time_scale * (a.t - b.t);
+  if (!m.geographic) {  // sqrt of the sum of squares: std::hypot's overflow guards cost ~3x here
+    const double dx = a.x - b.x, dy = a.y - b.y;
+    return std::sqrt(dx * dx + dy * dy + dt * dt);
+  }
   const double ds = epicentral_distance(m, a.x, a.y, b.x, b.y);
-  const double dt = m.time_scale * std::abs(a.t - b.t);
-  return std::hypot(ds, dt);
+  return std::sqrt(ds * ds + dt * dt);
 }
 
 namespace {

@@ -71,13 +71,27 @@ LocResult locate_grid(const std::vector<LocStation>& st, double t_now, const Lay
   std::vector<double> r(trig.size()), tmp;
   for (int iz = 0; iz < res.nz; ++iz) {
     const double z = g.z0 + iz * g.dz;
+    // travel_time(d, z) = hypot(d, z) / z * S(z) with S(z) = Σ overlap_k / v_k independent of d:
+    // S is computed once per depth and L = sqrt(dx^2 + dy^2 + z^2) (equal to travel_time's value
+    // to rounding; std::hypot's overflow guards cost ~3x here).
+    const double S_exact = z > 0.0 ? [&] {
+      double slow = 0.0;
+      for (std::size_t k = 0; k < model.vp.size(); ++k) {
+        const double a = model.top[k], b = (k + 1 < model.top.size()) ? model.top[k + 1] : std::numeric_limits<double>::infinity();
+        slow += std::max(0.0, std::min(b, z) - a) / model.vp[k];
+        if (b >= z) break;
+      }
+      return slow;
+    }() : 0.0;
+    const double z2 = z * z;
+    auto tt = [&](double dx, double dy) { const double L = std::sqrt(dx * dx + dy * dy + z2); return z <= 0.0 ? L / model.vp[0] : L / z * S_exact; };
     for (int iy = 0; iy < res.ny; ++iy) {
       const double y = g.y0 + iy * g.dy;
       for (int ix = 0; ix < res.nx; ++ix) {
         const double x = g.x0 + ix * g.dx;
         for (std::size_t k = 0; k < trig.size(); ++k) {
           const auto& s = st[trig[k]];
-          r[k] = s.t_arrival - model.travel_time(std::hypot(s.x - x, s.y - y), z);
+          r[k] = s.t_arrival - tt(s.x - x, s.y - y);
         }
         double t0, e = 0.0;
         if (opt.norm == Norm::L2) {
@@ -95,7 +109,7 @@ LocResult locate_grid(const std::vector<LocStation>& st, double t_now, const Lay
         }
         if (opt.penalty_weight > 0.0)
           for (int j : untrig) {
-            const double late = t_now - (t0 + model.travel_time(std::hypot(st[j].x - x, st[j].y - y), z));
+            const double late = t_now - (t0 + tt(st[j].x - x, st[j].y - y));
             if (late > 0.0) e += opt.penalty_weight * (opt.norm == Norm::L2 ? late * late : late);
           }
         res.misfit_grid[(std::size_t(iz) * res.ny + iy) * res.nx + ix] = e;
