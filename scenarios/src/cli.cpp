@@ -11,6 +11,7 @@
 #include "hyseis/core/error.hpp"
 #include "hyseis/core/fs.hpp"
 #include "hyseis/core/json.hpp"
+#include "hyseis/hybrid/eew/scenario.hpp"
 #include "hyseis/hybrid/tomography/experiment.hpp"
 #include "hyseis/core/progress.hpp"
 #include "hyseis/core/version.hpp"
@@ -91,6 +92,35 @@ std::string strip_slash(std::string s) {
   return s;
 }
 
+
+/// Every `scenario.type` the `run` command knows (wave2d is the default).
+std::vector<std::string> scenario_types() {
+  return {"wave2d", "lst_tomography", "eew_network"};
+}
+
+/// Non-wave scenario types. Serial ones run on rank 0 only (other ranks have nothing to do);
+/// each writes into `<dir>.partial` and the folder is renamed when complete.
+void run_serial_or_parallel_scenario(const std::string& type, const core::config::Node& root,
+                                     const std::string& dir, MPI_Comm comm, bool progress, bool resume,
+                                     const std::string& file) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  (void)progress;
+  if (resume) throw core::ConfigError(file, 0, "--resume", "scenario type " + type + " cannot be resumed");
+  if (rank != 0) return;
+  core::fs::AtomicDir atomic(dir);
+  spdlog::info("scenario type {}: writing into {}", type, atomic.path().string());
+  if (type == "lst_tomography") {
+    hybrid::tomography::run_lst_scenario(root, atomic.path().string());
+  } else if (type == "eew_network") {
+    hybrid::eew::run_eew_network_scenario(root, atomic.path().string());
+  } else {
+    throw core::Error("internal: scenario type '" + type + "' has no runner");
+  }
+  atomic.commit();
+  spdlog::info("wrote {}/", dir);
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv, MPI_Comm comm) {
@@ -114,6 +144,8 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
   run->add_option("--out,-o", out_dir, "output directory (default runs/<scenario.name>)");
   run->add_option("--set,-s", overrides, "override a value: --set time.duration=2 (repeatable)")->allow_extra_args(false);
   run->add_flag("--no-progress", no_progress, "no progress bar / progress lines");
+  bool resume = false;
+  run->add_flag("--resume", resume, "continue an interrupted run from its checkpoints (scenario types that checkpoint: fwi)");
 
   auto* val = app.add_subcommand("validate", "run the validation cases and compare with their references");
   bool val_list = false, val_quick = false;
@@ -161,23 +193,17 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
     const core::config::Document doc = core::config::load_file(scenario_file, overrides);
     const core::config::Node root = doc.root();
     root.require_map();
-    const std::string type = root["scenario"].get_choice("type", {"wave2d", "lst_tomography"}, "wave2d");
-    if (type == "lst_tomography") {
-      const std::string dir =
-          strip_slash(out_dir.empty() ? "runs/" + root["scenario"].get<std::string>("name") : out_dir);
-      // Serial inversion: rank 0 computes and writes; other ranks have nothing to do.
-      if (rank == 0) {
-        core::fs::AtomicDir atomic(dir);
-        spdlog::info("scenario type lst_tomography: writing into {}", atomic.path().string());
-        hybrid::tomography::run_lst_scenario(root, atomic.path().string());
-        atomic.commit();
-        spdlog::info("wrote {}/", dir);
-      }
+    const std::string type = root["scenario"].get_choice("type", scenario_types(), "wave2d");
+    if (type == "wave2d") {
+      if (resume) throw core::ConfigError(scenario_file, 0, "--resume", "scenario type wave2d cannot be resumed");
+      const WaveScenario sc = parse_wave_scenario(doc);
+      const std::string dir = strip_slash(out_dir.empty() ? "runs/" + sc.problem.name : out_dir);
+      run_wave_scenario(sc, dir, comm, !no_progress);
       return 0;
     }
-    const WaveScenario sc = parse_wave_scenario(doc);
-    const std::string dir = strip_slash(out_dir.empty() ? "runs/" + sc.problem.name : out_dir);
-    run_wave_scenario(sc, dir, comm, !no_progress);
+    const std::string dir =
+        strip_slash(out_dir.empty() ? "runs/" + root["scenario"].get<std::string>("name") : out_dir);
+    run_serial_or_parallel_scenario(type, root, dir, comm, !no_progress, resume, scenario_file);
     return 0;
   }
 
