@@ -52,10 +52,10 @@ void NetworkModel::validate() const {
 void ServerOptions::validate() const {
   if (!(eps_km > 0) || !(time_scale >= 0) || min_pts < 1 || !(confirm_radius_km > 0) || min_count < 1 ||
       !(min_fraction >= 0 && min_fraction <= 1) || !(memory_s > 0) || !(loc_half_width_km > 0) || !(loc_dx_km > 0) ||
-      loc_depths.empty() || !(loc_penalty >= 0) || loc_max_stations < 2)
+      loc_depths.empty() || !(loc_penalty >= 0) || loc_max_stations < 2 || !(pd_p_residual_s > 0))
     throw InvalidInput("eew server options: need eps_km > 0, time_scale >= 0, min_pts >= 1, confirm_radius_km > 0, "
                        "min_count >= 1, min_fraction in [0,1], memory_s > 0, loc_half_width_km > 0, loc_dx_km > 0, "
-                       "loc_depths non-empty, loc_penalty >= 0, loc_max_stations >= 2");
+                       "loc_depths non-empty, loc_penalty >= 0, loc_max_stations >= 2, pd_p_residual_s > 0");
   for (double d : loc_depths)
     if (!(d >= 0)) throw InvalidInput("eew server options: loc_depths must be >= 0");
 }
@@ -197,49 +197,64 @@ ServerState server_update(const std::vector<TriggerMsg>& msgs, const std::vector
   }
   if (best < 0) return s;
   s.confirmed = true;
-  // Triggered phones of the cluster (earliest trigger per phone) and their extent.
+  // Triggered phones of the cluster (earliest trigger per phone).
   std::vector<double> first(phones.size(), std::numeric_limits<double>::infinity());
   std::vector<int> pd_msg(phones.size(), -1);
-  double extent = 0;
   for (std::size_t k = 0; k < t.size(); ++k) {
     if (cl.label[k] != best) continue;
     ++s.cluster_size;
     const int p = t[k].sensor;
     if (t[k].t < first[p]) { first[p] = t[k].t; pd_msg[p] = idx[k]; }
-    extent = std::max(extent, std::hypot(t[k].x - s.confirmation.cx, t[k].y - s.confirmation.cy));
   }
-  // Silent phones: no trigger message received from them within the memory window (a phone whose
-  // window the classifier rejected sends nothing and counts as silent).
-  std::vector<bool> heard(phones.size(), false);
+  // Location data. At most loc_max_stations phones: the earliest-triggered ones (up to all, leaving at
+  // least half of the budget for silent phones) and the silent phones nearest to their centroid.
+  std::vector<std::pair<double, int>> trig_p;  // (first trigger time, phone)
+  for (std::size_t p = 0; p < phones.size(); ++p)
+    if (std::isfinite(first[p])) trig_p.push_back({first[p], int(p)});
+  std::sort(trig_p.begin(), trig_p.end());
+  const std::size_t cap = std::size_t(opt.loc_max_stations);
+  const std::size_t n_trig = std::min(trig_p.size(), cap / 2);
+  // Time up to which the data are used. If all triggers fit, this is the newest time for which the
+  // server knows every phone's state: t_now - window - maximum latency (or the latest trigger). If
+  // the budget cuts the triggers, the location uses the snapshot at the last selected trigger: a
+  // phone is "silent" if it had not triggered by then (phones that triggered later are the most
+  // informative not-yet-arrived constraints of that snapshot).
+  double t_known = t_now - model.window_s - (model.latency_mean + model.latency_jitter);
+  const bool snapshot = trig_p.size() > n_trig;
+  if (snapshot) t_known = trig_p[n_trig - 1].first;
+  else
+    for (const auto& tp : trig_p) t_known = std::max(t_known, tp.first);
+  // Earliest sent trigger per phone among all visible messages (any cluster).
+  std::vector<double> first_any(phones.size(), std::numeric_limits<double>::infinity());
   for (const auto& m : msgs)
     if (m.probability >= model.threshold && m.t_received <= t_now && m.t_trigger >= t_now - opt.memory_s)
-      heard[m.sensor] = true;
-  const double reach = extent + opt.confirm_radius_km;
-  std::vector<std::pair<double, int>> trig_p, silent_p;  // (trigger time | distance, phone)
+      first_any[m.sensor] = std::min(first_any[m.sensor], m.t_trigger);
+  double cx = 0, cy = 0, ext = 0;
+  for (std::size_t k = 0; k < n_trig; ++k) { cx += phones[trig_p[k].second].x; cy += phones[trig_p[k].second].y; }
+  cx /= double(std::max<std::size_t>(1, n_trig));
+  cy /= double(std::max<std::size_t>(1, n_trig));
+  for (std::size_t k = 0; k < n_trig; ++k)
+    ext = std::max(ext, std::hypot(phones[trig_p[k].second].x - cx, phones[trig_p[k].second].y - cy));
+  const double reach = ext + opt.confirm_radius_km;
+  std::vector<std::pair<double, int>> silent_p;  // (distance, phone)
   for (std::size_t p = 0; p < phones.size(); ++p) {
-    const double d = std::hypot(phones[p].x - s.confirmation.cx, phones[p].y - s.confirmation.cy);
-    if (std::isfinite(first[p])) trig_p.push_back({first[p], int(p)});
-    else if (!heard[p] && d <= reach) silent_p.push_back({d, int(p)});
+    if (first_any[p] <= t_known) continue;  // triggered by the snapshot time: not silent
+    const double d = std::hypot(phones[p].x - cx, phones[p].y - cy);
+    if (d <= reach) silent_p.push_back({d, int(p)});
   }
-  const std::size_t cap = std::size_t(opt.loc_max_stations);
-  std::size_t n_trig = std::min(trig_p.size(), std::max(cap / 2, cap - std::min(cap, silent_p.size())));
-  std::size_t n_sil = std::min(silent_p.size(), cap - n_trig);
-  std::partial_sort(trig_p.begin(), trig_p.begin() + long(n_trig), trig_p.end());
+  const std::size_t n_sil = std::min(silent_p.size(), cap - n_trig);
   std::partial_sort(silent_p.begin(), silent_p.begin() + long(n_sil), silent_p.end());
   std::vector<le::LocStation> st;
   for (std::size_t k = 0; k < n_trig; ++k) st.push_back({phones[trig_p[k].second].x, phones[trig_p[k].second].y, true, trig_p[k].first});
   for (std::size_t k = 0; k < n_sil; ++k) st.push_back({phones[silent_p[k].second].x, phones[silent_p[k].second].y, false, 0.0});
-  // A silent phone is known not to have triggered up to the newest trigger time the server could
-  // already have heard of: t_now - window - maximum latency.
-  double t_known = t_now - model.window_s - (model.latency_mean + model.latency_jitter);
-  for (const auto& x : st)
-    if (x.triggered) t_known = std::max(t_known, x.t_arrival);
+  s.cx_loc = cx;
+  s.cy_loc = cy;
   le::LocGrid grid;
   const double h = opt.loc_half_width_km;
-  grid.x0 = s.confirmation.cx - h;
-  grid.x1 = s.confirmation.cx + h;
-  grid.y0 = s.confirmation.cy - h;
-  grid.y1 = s.confirmation.cy + h;
+  grid.x0 = cx - h;
+  grid.x1 = cx + h;
+  grid.y0 = cy - h;
+  grid.y1 = cy + h;
   grid.dx = grid.dy = opt.loc_dx_km;
   grid.z0 = opt.loc_depths.front();
   grid.z1 = opt.loc_depths.back();
@@ -252,12 +267,19 @@ ServerState server_update(const std::vector<TriggerMsg>& msgs, const std::vector
   s.y = loc.y;
   s.z = loc.z;
   s.t0 = loc.t0;
-  std::vector<double> pd, r;
+  // Pd only from triggers consistent with a P arrival from the estimated source (|t - t0 - tP| <=
+  // pd_p_residual_s): S-wave triggers would bias the magnitude upward. All, if none qualifies.
+  std::vector<double> pd, r, pd_all, r_all;
   for (std::size_t p = 0; p < phones.size(); ++p)
     if (pd_msg[p] >= 0) {
-      pd.push_back(msgs[std::size_t(pd_msg[p])].pd_cm);
-      r.push_back(std::max(1.0, std::sqrt(std::pow(phones[p].x - s.x, 2) + std::pow(phones[p].y - s.y, 2) + s.z * s.z)));
+      const double epi = std::hypot(phones[p].x - s.x, phones[p].y - s.y);
+      const double rr = std::max(1.0, std::hypot(epi, s.z));
+      const double res = first[p] - s.t0 - model.velocity.travel_time(epi, s.z);
+      pd_all.push_back(msgs[std::size_t(pd_msg[p])].pd_cm);
+      r_all.push_back(rr);
+      if (std::abs(res) <= opt.pd_p_residual_s) { pd.push_back(pd_all.back()); r.push_back(rr); }
     }
+  if (pd.empty()) { pd = pd_all; r = r_all; }
   s.n_pd = int(pd.size());
   // Median of the single-phone magnitudes: robust to the few non-earthquake triggers in a cluster.
   std::vector<double> mags;

@@ -155,7 +155,7 @@ Spec parse(const cfg::Node& root) {
   if (root.has("server")) {
     const auto v = root["server"];
     v.allow_keys({"eps_km", "time_scale_km_s", "min_pts", "confirm_radius_km", "min_count", "min_fraction", "memory_s",
-                  "loc_half_width_km", "loc_dx_km", "loc_depths_km", "loc_penalty", "loc_max_stations"});
+                  "loc_half_width_km", "loc_dx_km", "loc_depths_km", "loc_penalty", "loc_max_stations", "pd_p_residual_s"});
     auto& o = s.server;
     o.eps_km = v.get("eps_km", o.eps_km, cfg::Positive());
     o.time_scale = v.get("time_scale_km_s", o.time_scale, cfg::NonNegative());
@@ -176,6 +176,7 @@ Spec parse(const cfg::Node& root) {
     }
     o.loc_penalty = v.get("loc_penalty", o.loc_penalty, cfg::NonNegative());
     o.loc_max_stations = v.get_int("loc_max_stations", o.loc_max_stations, 2, 1000000);
+    o.pd_p_residual_s = v.get("pd_p_residual_s", o.pd_p_residual_s, cfg::Positive());
   }
   const auto ev = root["events"];
   for (const auto& e : ev.elements()) {
@@ -499,7 +500,7 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
     // Map of the largest event: log10 median PGA, phones, epicentre and estimate at alert.
     const EventSpec& ev = spec.events[biggest];
     plot::Image im;
-    im.title = "Event " + ev.name + ": log10 median PGA (m/s^2), phones (triangles), true and alert epicentres (stars)";
+    im.title = ev.name + ": median PGA, phones, true + alert epicentre";
     im.xlabel = "x (km)";
     im.ylabel = "y (km)";
     im.colorbar_label = "log10 PGA (m/s^2)";

@@ -22,7 +22,10 @@ double epicentral_distance(const SpaceTimeMetric& m, double x1, double y1, doubl
   return 2.0 * R * std::asin(std::min(1.0, std::sqrt(h)));
 }
 
-double space_time_distance(const SpaceTimeMetric& m, const Trigger& a, const Trigger& b) {
+namespace {
+// The one space-time distance formula (inlined into the neighbour searches; both searches use it, so
+// their neighbour lists are identical bit for bit).
+inline double st_distance(const SpaceTimeMetric& m, const Trigger& a, const Trigger& b) {
   const double dt = m.time_scale * (a.t - b.t);
   if (!m.geographic) {  // sqrt of the sum of squares: std::hypot's overflow guards cost ~3x here
     const double dx = a.x - b.x, dy = a.y - b.y;
@@ -31,6 +34,9 @@ double space_time_distance(const SpaceTimeMetric& m, const Trigger& a, const Tri
   const double ds = epicentral_distance(m, a.x, a.y, b.x, b.y);
   return std::sqrt(ds * ds + dt * dt);
 }
+}  // namespace
+
+double space_time_distance(const SpaceTimeMetric& m, const Trigger& a, const Trigger& b) { return st_distance(m, a, b); }
 
 namespace {
 
@@ -47,7 +53,7 @@ std::vector<std::vector<int>> brute_neighbours(const std::vector<Trigger>& trig,
   std::vector<std::vector<int>> nb(n);
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < n; ++j)
-      if (space_time_distance(metric, trig[i], trig[j]) <= eps) nb[i].push_back(int(j));
+      if (st_distance(metric, trig[i], trig[j]) <= eps) nb[i].push_back(int(j));
   return nb;
 }
 
@@ -107,7 +113,7 @@ std::vector<std::vector<int>> grid_neighbours(const std::vector<Trigger>& trig, 
     std::sort(cand.begin(), cand.end());
     for (int i : members)
       for (int j : cand)
-        if (space_time_distance(metric, trig[i], trig[j]) <= eps) nb[i].push_back(j);
+        if (st_distance(metric, trig[i], trig[j]) <= eps) nb[i].push_back(j);
   }
   return nb;
 }

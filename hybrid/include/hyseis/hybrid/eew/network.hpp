@@ -104,10 +104,14 @@ struct ServerOptions {
   double loc_half_width_km = 60.0, loc_dx_km = 2.0;
   std::vector<double> loc_depths{5, 10, 15, 20};
   double loc_penalty = 1.0;
-  /// At most this many phones enter the grid search: the earliest-triggered half and the silent
-  /// phones nearest to the cluster centroid (the edge of the triggered zone) for the other half.
-  /// Keeps the search O(grid nodes x loc_max_stations) for any network size.
+  /// At most this many phones enter the grid search: up to half of them the earliest-triggered
+  /// phones, the rest the silent phones nearest to their centroid. When the triggers exceed the
+  /// half, the location uses the snapshot at the last selected trigger time (silent = not triggered
+  /// by then). Keeps the search O(grid nodes x loc_max_stations) for any network size.
   int loc_max_stations = 200;
+  /// Pd magnitudes only from triggers within this many seconds of the P arrival predicted from the
+  /// estimated source (S-wave triggers excluded).
+  double pd_p_residual_s = 1.5;
   le::NeighbourSearch search = le::NeighbourSearch::grid;
   void validate() const;
 };
@@ -119,13 +123,14 @@ struct ServerState {
   le::Confirmation confirmation;
   double x = 0, y = 0, z = 0, t0 = 0;  ///< location estimate (if confirmed)
   double mag = 0;                      ///< magnitude estimate (if confirmed)
-  int n_pd = 0;
+  int n_pd = 0;                        ///< phones whose Pd entered the magnitude
+  double cx_loc = 0, cy_loc = 0;       ///< centre of the location grid (centroid of the triggers used)
 };
 
 /// The server's view at time t_now: the sent triggers (probability >= threshold) received by t_now
-/// and younger than memory_s are clustered; the largest confirmed cluster is located (its triggers
-/// plus the silent phones within the cluster's extent + confirm radius) and its magnitude is the
-/// network Pd magnitude at the estimated hypocentral distances.
+/// and younger than memory_s are clustered; the largest confirmed cluster is located (its earliest
+/// triggers plus the silent phones within their extent + confirm radius, see loc_max_stations) and its
+/// magnitude is the median single-phone Pd magnitude at the estimated hypocentral distances.
 ServerState server_update(const std::vector<TriggerMsg>& msgs, const std::vector<Phone>& phones, double t_now,
                           const NetworkModel& model, const ServerOptions& opt, const le::PdMagnitudeModel& pd_model);
 
