@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 #include <set>
 #include <string>
@@ -69,53 +70,125 @@ struct CellHash {
   }
 };
 
+/// Cell list over the embedding coordinates (x, y, v_t t) or (ECEF x, y, z, v_t t): every coordinate
+/// difference is <= the space-time distance, so all neighbours of a point lie in the 3^D cells around
+/// its own. Points are stored sorted by cell; each non-empty cell keeps the index ranges of its
+/// non-empty adjacent cells.
+class CellIndex {
+public:
+  CellIndex(const std::vector<Trigger>& trig, double eps, const SpaceTimeMetric& metric)
+      : trig_(trig), eps_(eps), metric_(metric) {
+    const std::size_t n = trig.size();
+    const int dims = metric.geographic ? 4 : 3;
+    constexpr double R = 6371.0, d2r = M_PI / 180.0;
+    // Cells slightly larger than eps so that rounding in the division never separates neighbours
+    // by more than one cell.
+    const double h = eps * (1.0 + 1e-9);
+    std::vector<CellKey> key(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      std::array<double, 4> p;
+      const double tau = metric.time_scale * trig[i].t;
+      if (metric.geographic) {
+        const double lon = trig[i].x * d2r, lat = trig[i].y * d2r;
+        p = {R * std::cos(lat) * std::cos(lon), R * std::cos(lat) * std::sin(lon), R * std::sin(lat), tau};
+      } else {
+        p = {trig[i].x, trig[i].y, tau, 0.0};
+      }
+      CellKey c{{0, 0, 0, 0}};
+      for (int d = 0; d < dims; ++d) c.k[d] = std::int64_t(std::floor(p[d] / h));
+      key[i] = c;
+    }
+    order_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) order_[i] = int(i);
+    auto less = [&](int a, int b) {
+      for (int d = 0; d < 4; ++d)
+        if (key[a].k[d] != key[b].k[d]) return key[a].k[d] < key[b].k[d];
+      return a < b;
+    };
+    std::sort(order_.begin(), order_.end(), less);
+    std::unordered_map<CellKey, int, CellHash> cell_of;  // key -> cell id
+    cell_of.reserve(n);
+    std::vector<CellKey> cell_key;
+    cell_of_point_.resize(n);
+    for (std::size_t k = 0; k < n; ++k) {
+      const int i = order_[k];
+      if (k == 0 || !(key[i] == key[order_[k - 1]])) {
+        cell_of[key[i]] = int(range_.size());
+        range_.push_back({int(k), int(k)});
+        cell_key.push_back(key[i]);
+      }
+      range_.back().second = int(k) + 1;
+      cell_of_point_[i] = int(range_.size()) - 1;
+    }
+    int n_off = 1;
+    for (int d = 0; d < dims; ++d) n_off *= 3;
+    adj_.resize(range_.size());
+    for (std::size_t c = 0; c < range_.size(); ++c)
+      for (int o = 0; o < n_off; ++o) {
+        CellKey q = cell_key[c];
+        int r = o;
+        for (int d = 0; d < dims; ++d) { q.k[d] += (r % 3) - 1; r /= 3; }
+        auto it = cell_of.find(q);
+        if (it != cell_of.end()) adj_[c].push_back(it->second);
+      }
+  }
+  /// Calls f(j) for every j with distance(i, j) <= eps (any order); stops when f returns false.
+  template <class F>
+  void for_each_neighbour(int i, F&& f) const {
+    for (int c : adj_[std::size_t(cell_of_point_[std::size_t(i)])])
+      for (int k = range_[std::size_t(c)].first; k < range_[std::size_t(c)].second; ++k) {
+        const int j = order_[std::size_t(k)];
+        if (st_distance(metric_, trig_[std::size_t(i)], trig_[std::size_t(j)]) <= eps_)
+          if (!f(j)) return;
+      }
+  }
+
+private:
+  const std::vector<Trigger>& trig_;
+  double eps_;
+  SpaceTimeMetric metric_;
+  std::vector<int> order_, cell_of_point_;
+  std::vector<std::pair<int, int>> range_;
+  std::vector<std::vector<int>> adj_;
+};
+
 std::vector<std::vector<int>> grid_neighbours(const std::vector<Trigger>& trig, double eps, const SpaceTimeMetric& metric) {
-  const std::size_t n = trig.size();
-  // Embedding coordinates: every coordinate difference is <= the space-time distance.
-  const int dims = metric.geographic ? 4 : 3;
-  std::vector<std::array<double, 4>> p(n);
-  constexpr double R = 6371.0, d2r = M_PI / 180.0;
-  for (std::size_t i = 0; i < n; ++i) {
-    const double tau = metric.time_scale * trig[i].t;
-    if (metric.geographic) {
-      const double lon = trig[i].x * d2r, lat = trig[i].y * d2r;
-      p[i] = {R * std::cos(lat) * std::cos(lon), R * std::cos(lat) * std::sin(lon), R * std::sin(lat), tau};
-    } else {
-      p[i] = {trig[i].x, trig[i].y, tau, 0.0};
-    }
-  }
-  // Cells slightly larger than eps so that rounding in the division never separates neighbours
-  // by more than one cell.
-  const double h = eps * (1.0 + 1e-9);
-  std::vector<CellKey> key(n);
-  std::unordered_map<CellKey, std::vector<int>, CellHash> cells;
-  cells.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    CellKey c{{0, 0, 0, 0}};
-    for (int d = 0; d < dims; ++d) c.k[d] = std::int64_t(std::floor(p[i][d] / h));
-    key[i] = c;
-    cells[c].push_back(int(i));
-  }
-  int n_off = 1;
-  for (int d = 0; d < dims; ++d) n_off *= 3;
-  std::vector<std::vector<int>> nb(n);
-  // Process cell by cell: all points of a cell share their candidate list.
-  std::vector<int> cand;
-  for (const auto& [c, members] : cells) {
-    cand.clear();
-    for (int o = 0; o < n_off; ++o) {
-      CellKey q = c;
-      int r = o;
-      for (int d = 0; d < dims; ++d) { q.k[d] += (r % 3) - 1; r /= 3; }
-      auto it = cells.find(q);
-      if (it != cells.end()) cand.insert(cand.end(), it->second.begin(), it->second.end());
-    }
-    std::sort(cand.begin(), cand.end());
-    for (int i : members)
-      for (int j : cand)
-        if (st_distance(metric, trig[i], trig[j]) <= eps) nb[i].push_back(j);
+  const CellIndex index(trig, eps, metric);
+  std::vector<std::vector<int>> nb(trig.size());
+  for (std::size_t i = 0; i < trig.size(); ++i) {
+    index.for_each_neighbour(int(i), [&](int j) { nb[i].push_back(j); return true; });
+    std::sort(nb[i].begin(), nb[i].end());
   }
   return nb;
+}
+
+/// DBSCAN expansion shared by both searches: clusters are seeded by unvisited core points in index
+/// order; a border point takes the label of the first cluster that reaches it. The labels do not
+/// depend on the order in which a point's neighbours are enumerated.
+template <class ForEachNeighbour>
+void expand_clusters(std::size_t n, DbscanResult& r, ForEachNeighbour&& for_each) {
+  std::vector<bool> visited(n, false);
+  std::vector<int> stack;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (visited[i] || !r.core[i]) continue;
+    const int c = r.n_clusters++;
+    stack.assign(1, int(i));
+    visited[i] = true;
+    r.label[i] = c;
+    while (!stack.empty()) {
+      const int p = stack.back();
+      stack.pop_back();
+      if (!r.core[std::size_t(p)]) continue;
+      for_each(p, [&](int q) {
+        if (r.label[std::size_t(q)] == kNoise) r.label[std::size_t(q)] = c;
+        if (!visited[std::size_t(q)]) {
+          visited[std::size_t(q)] = true;
+          if (r.core[std::size_t(q)]) stack.push_back(q);
+        }
+        return true;
+      });
+    }
+  }
 }
 
 }  // namespace
@@ -129,32 +202,29 @@ std::vector<std::vector<int>> neighbourhoods(const std::vector<Trigger>& trig, d
 DbscanResult dbscan(const std::vector<Trigger>& trig, double eps, int min_pts, const SpaceTimeMetric& metric,
                     NeighbourSearch search) {
   if (min_pts < 1) throw InvalidInput("eew dbscan: min_pts must be >= 1, got " + std::to_string(min_pts));
+  validate_dbscan_input(trig, eps, metric);
   const std::size_t n = trig.size();
-  const std::vector<std::vector<int>> nb = neighbourhoods(trig, eps, metric, search);
   DbscanResult r;
   r.label.assign(n, kNoise);
   r.core.assign(n, false);
-  for (std::size_t i = 0; i < n; ++i) r.core[i] = int(nb[i].size()) >= min_pts;
-  std::vector<bool> visited(n, false);
-  for (std::size_t i = 0; i < n; ++i) {
-    if (visited[i] || !r.core[i]) continue;
-    const int c = r.n_clusters++;
-    std::vector<int> stack{int(i)};
-    visited[i] = true;
-    r.label[i] = c;
-    while (!stack.empty()) {
-      const int p = stack.back();
-      stack.pop_back();
-      if (!r.core[p]) continue;
-      for (int q : nb[p]) {
-        if (r.label[q] == kNoise) r.label[q] = c;
-        if (!visited[q]) {
-          visited[q] = true;
-          if (r.core[q]) stack.push_back(q);
-        }
-      }
-    }
+  if (search == NeighbourSearch::brute_force) {
+    // Baseline: materialised O(n^2) neighbour lists.
+    const std::vector<std::vector<int>> nb = brute_neighbours(trig, eps, metric);
+    for (std::size_t i = 0; i < n; ++i) r.core[i] = int(nb[i].size()) >= min_pts;
+    expand_clusters(n, r, [&](int p, auto&& f) {
+      for (int q : nb[std::size_t(p)]) f(q);
+    });
+    return r;
   }
+  // Cell list, neighbours enumerated on the fly: core points found with an early exit at min_pts,
+  // neighbour lists never stored.
+  const CellIndex index(trig, eps, metric);
+  for (std::size_t i = 0; i < n; ++i) {
+    int count = 0;
+    index.for_each_neighbour(int(i), [&](int) { return ++count < min_pts; });
+    r.core[i] = count >= min_pts;
+  }
+  expand_clusters(n, r, [&](int p, auto&& f) { index.for_each_neighbour(p, f); });
   return r;
 }
 

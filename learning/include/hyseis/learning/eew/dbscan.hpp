@@ -45,7 +45,8 @@ struct DbscanResult {
 ///    Cartesian coordinates of the points on a sphere of radius 6371 km plus v_t·t (geographic;
 ///    the chord never exceeds the haversine arc, so every neighbour lies in one of the 3^D adjacent
 ///    cells); candidates are then tested with the same space_time_distance() <= eps as brute force.
-///    O(n·k) time for k candidates per point.
+///    dbscan() enumerates the neighbours on the fly (core test stops at min_pts; no neighbour lists
+///    stored): O(n·min_pts + Σ_core k) for k candidates per point instead of O(n^2).
 enum class NeighbourSearch { brute_force, grid };
 
 /// DBSCAN. eps > 0 and min_pts >= 1 (min_pts = 1: every point is core, no noise).
