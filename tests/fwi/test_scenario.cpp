@@ -131,3 +131,22 @@ TEST(FwiScenarioMpi, TwoRanksGiveTheSerialResult) {
   }
   MPI_Barrier(MPI_COMM_WORLD);
 }
+
+// The full scenario (minutes): ctest label `slow`; output in <build>/fwi_marmousi_run.
+TEST(FwiScenarioSlow, Marmousi) {
+  if (!have_marmousi()) GTEST_SKIP() << "Marmousi validation data not found";
+  int rank = 0;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  // HYSEIS_FWI_YAML / HYSEIS_FWI_OUT select another scenario file / output folder (tuning runs).
+  const char* yaml = std::getenv("HYSEIS_FWI_YAML");
+  const char* outenv = std::getenv("HYSEIS_FWI_OUT");
+  const auto doc = hyseis::core::config::load_file(yaml && *yaml ? std::string(yaml)
+                                                                 : std::string(HYSEIS_SOURCE_DIR) + "/scenarios/fwi_marmousi.yaml");
+  const std::string out = outenv && *outenv ? std::string(outenv) : std::string(HYSEIS_BINARY_DIR) + "/fwi_marmousi_run";
+  run_fwi_scenario(doc.root(), out, MPI_COMM_WORLD, true, std::getenv("HYSEIS_FWI_RESUME") != nullptr);
+  if (rank == 0) {
+    const auto s = hyseis::core::json::read(out + "/summary.json");
+    for (const auto& row : s["methods"])
+      EXPECT_LT(row["model_rmse"].get<double>(), s["start_rmse"].get<double>()) << row["method"];
+  }
+}

@@ -53,6 +53,7 @@ struct Spec {
   double vmin = 1400, vmax = 4800;
   std::string preconditioning = "depth";
   double depth_power = 1;
+  double mute_depth = 0;
   double initial_step = 50;
   int memory = 5;
   std::vector<std::string> methods;
@@ -173,7 +174,7 @@ Spec parse(const cfg::Node& root) {
   }
   if (root.has("inversion")) {
     const auto v = root["inversion"];
-    v.allow_keys({"stages", "bounds", "preconditioning", "depth_power", "initial_step", "memory"});
+    v.allow_keys({"stages", "bounds", "preconditioning", "depth_power", "mute_depth", "initial_step", "memory"});
     if (v.has("stages")) {
       s.stages.clear();
       s.iterations.clear();
@@ -192,6 +193,7 @@ Spec parse(const cfg::Node& root) {
     }
     s.preconditioning = v.get_choice("preconditioning", {"none", "depth"}, s.preconditioning);
     s.depth_power = v.get("depth_power", s.depth_power, cfg::Range(0, 4));
+    s.mute_depth = v.get("mute_depth", s.mute_depth, cfg::NonNegative());
     s.initial_step = v.get("initial_step", s.initial_step, cfg::Positive());
     s.memory = v.get_int("memory", s.memory, 1, 100);
   }
@@ -489,9 +491,17 @@ void run_fwi_scenario(const cfg::Node& root, const std::string& out_dir, MPI_Com
   ModelingShots data(base, m.grid, shots, observed, s.stages, what);
 
   Eigen::VectorXd precond;
-  if (s.preconditioning == "depth") {  // gradient step scaled by ((depth + cell) / depth_max)^power
+  if (s.preconditioning == "depth") {
+    // Gradient step scaled by p^2 = ((depth + cell) / (depth_max + cell))^power, times a sin^2 taper
+    // from 1e-4 at the surface to 1 at mute_depth (damps the source/receiver footprint).
     const double dmax = m.depth.maxCoeff() + s.cell;
-    precond = ((m.depth.array() + s.cell) / dmax).pow(0.5 * s.depth_power).matrix();
+    precond.resize(m.depth.size());
+    for (Eigen::Index i = 0; i < precond.size(); ++i) {
+      const double d = m.depth[i];
+      double p2 = std::pow((d + s.cell) / dmax, s.depth_power);
+      if (s.mute_depth > 0) p2 *= std::max(1e-4, std::pow(std::sin(0.5 * M_PI * std::min(1.0, d / s.mute_depth)), 2));
+      precond[i] = std::sqrt(p2);
+    }
   }
   const Eigen::VectorXd start = m.start.cwiseMax(s.vmin).cwiseMin(s.vmax);
   auto rmse = [&](const Eigen::VectorXd& v) { return std::sqrt((v - m.truth).squaredNorm() / double(v.size())); };
