@@ -73,7 +73,7 @@ public:
   /// Fits on x (n >= 2 with both labels present). InvalidInput otherwise.
   void fit(const std::vector<FeatureVec>& x, const std::vector<int>& label, const LogisticOptions& opt = {});
   double probability(const FeatureVec& x) const override;
-  std::array<double, 3> w{}, mean{}, scale{1, 1, 1};
+  std::array<double, 3> w{}, mean{}, scale{{1, 1, 1}};
   double b = 0.0;
   int iterations = 0;
   double gradient_norm = 0.0;  ///< |∇ penalised log-likelihood| at the solution
