@@ -59,8 +59,9 @@ void SyntheticOptions::validate() const {
       "dev_fraction and test_fraction must be >= 0 with a sum < 1");
 }
 
-SyntheticOptions parse_synthetic_options(const cfg::Node& n) {
+SyntheticOptions parse_synthetic_options(const cfg::Node& n, const std::string& default_ncedc_file) {
   SyntheticOptions o;
+  o.ncedc_file = default_ncedc_file;
   n.require_map();
   n.allow_keys({"events", "receivers_per_event", "width", "depth", "element_size", "degree", "layers_min", "layers_max",
                 "vp_min", "vp_max", "vpvs_min", "vpvs_max", "f0_min", "f0_max", "source_depth_min", "source_depth_max",

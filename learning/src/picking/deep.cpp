@@ -21,6 +21,11 @@
 
 namespace hyseis::learning::picking {
 
+void set_torch_threads(int n) {
+  HYSEIS_REQUIRE(n >= 1, core::InvalidInput, "torch threads must be >= 1, got " << n);
+  torch::set_num_threads(n);
+}
+
 std::string to_string(PickerKind k) { return k == PickerKind::phasenet ? "phasenet" : "gpd"; }
 
 PickerKind picker_kind_from_string(const std::string& s) {

@@ -45,8 +45,9 @@ struct SyntheticOptions {
 };
 
 /// Parses a `synthetics:` block (all keys optional; unknown keys are errors). Relative
-/// ncedc_file paths are resolved against the YAML file.
-SyntheticOptions parse_synthetic_options(const core::config::Node& node);
+/// ncedc_file paths are resolved against the YAML file; `default_ncedc_file` is used when the
+/// block gives none.
+SyntheticOptions parse_synthetic_options(const core::config::Node& node, const std::string& default_ncedc_file = "");
 
 /// First-arrival P or S travel time (s) in a layered model between two points (eikonal solver
 /// on a grid of spacing h covering the box [xmin, xmax] x [zmin, 0]).

@@ -14,6 +14,9 @@
 
 namespace hyseis::learning::picking {
 
+/// torch::set_num_threads for callers that do not include LibTorch (n >= 1).
+void set_torch_threads(int n);
+
 enum class PickerKind { phasenet, gpd };
 std::string to_string(PickerKind k);
 PickerKind picker_kind_from_string(const std::string& s);   // "phasenet" | "gpd"; InvalidInput

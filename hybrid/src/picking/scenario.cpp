@@ -1,0 +1,599 @@
+// Scenario `picking_train`: synthetic data -> PhaseNet / GPD training -> evaluation on NCEDC.
+#include "hyseis/hybrid/picking/scenario.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <filesystem>
+#include <iomanip>
+#include <limits>
+#include <random>
+#include <sstream>
+
+#include "hyseis/core/error.hpp"
+#include "hyseis/core/fs.hpp"
+#include "hyseis/core/hdf5.hpp"
+#include "hyseis/core/json.hpp"
+#include "hyseis/core/plot.hpp"
+#include "hyseis/hybrid/picking/synthetics.hpp"
+#include "hyseis/learning/data/seisbench.hpp"
+#include "hyseis/learning/picking/classic.hpp"
+#include "hyseis/learning/picking/deep.hpp"
+#include "hyseis/learning/picking/picks_io.hpp"
+#include "hyseis/solvers/signal.hpp"
+#include "ncedc.hpp"
+
+namespace hyseis::hybrid::picking {
+
+namespace cfg = core::config;
+namespace pk = learning::picking;
+namespace sig = solvers::signal;
+using core::json::Json;
+
+namespace {
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr std::size_t kTestFirst = 100, kTestLast = 153, kValFirst = 90, kValLast = 99;
+
+struct NetSpec {
+  pk::DeepPickerOptions model;
+  pk::PickerTrainOptions train;
+  int finetune_epochs = 10;
+  double finetune_learning_rate = 3e-4;
+};
+
+struct Spec {
+  std::string name;
+  std::string ncedc_file;
+  std::string synthetic_cache;          // empty: <out>/synthetics
+  std::size_t real_train_traces = 90;   // traces 0..n-1 of 0..89
+  std::size_t test_traces = 54;         // first n of 100..153 (tiny configs use fewer)
+  bool have_synthetics = false;
+  SyntheticOptions synthetics;
+  std::vector<std::string> models;
+  NetSpec phasenet, gpd;
+  std::string gpd_train_on = "real";
+  std::vector<double> bandpass;         // optional [fmin, fmax] before the deep pickers
+  double p_threshold = 0.3, s_threshold = 0.3;
+  double overlap = 0.5;
+  std::size_t gpd_step = 10;
+  std::uint64_t eval_seed = 20190605;
+  bool figures = true;
+  int threads = 2;
+};
+
+std::string default_ncedc(const cfg::Node& root) {
+  if (const char* env = std::getenv("HYSEIS_VALIDATION_DATA"))
+    return std::string(env) + "/phasenet_ncedc_picks/phasenet_ncedc_154.h5";
+  namespace fsys = std::filesystem;
+  const fsys::path base = fsys::path(root.file()).parent_path();
+  return (base / "../../shared/validation/phasenet_ncedc_picks/phasenet_ncedc_154.h5").lexically_normal().string();
+}
+
+void parse_net(const cfg::Node& n, NetSpec& s, bool gpd) {
+  n.require_map();
+  std::vector<std::string> keys{"window", "filters", "seed", "epochs", "batch_size", "learning_rate", "lr_decay",
+                                "patience", "weight_decay", "finetune_epochs", "finetune_learning_rate"};
+  if (gpd) {
+    for (const char* k : {"hidden", "jitter_s", "copies", "train_on"}) keys.push_back(k);
+  } else {
+    for (const char* k : {"kernel", "crops_per_trace", "label_sigma_s"}) keys.push_back(k);
+  }
+  n.allow_keys(keys);
+  auto& m = s.model;
+  auto& t = s.train;
+  m.window = n.get_int("window", static_cast<int>(m.window), 16, 100000);
+  if (n.has("filters")) {
+    m.filters.clear();
+    for (double f : n["filters"].as<std::vector<double>>()) {
+      if (f < 1 || f != std::floor(f)) n["filters"].fail("must be positive integers");
+      m.filters.push_back(static_cast<std::int64_t>(f));
+    }
+  }
+  m.seed = static_cast<std::uint64_t>(n.get_int("seed", 0, 0, 2147483647));
+  t.seed = m.seed;
+  t.epochs = n.get_int("epochs", t.epochs, 1, 100000);
+  t.batch_size = n.get_int("batch_size", static_cast<int>(t.batch_size), 1, 100000);
+  t.learning_rate = n.get("learning_rate", t.learning_rate, cfg::Positive());
+  t.lr_decay = n.get("lr_decay", t.lr_decay, cfg::Range(0.01, 1));
+  t.patience = n.get_int("patience", t.patience, 0, 100000);
+  t.weight_decay = n.get("weight_decay", t.weight_decay, cfg::NonNegative());
+  s.finetune_epochs = n.get_int("finetune_epochs", s.finetune_epochs, 0, 100000);
+  s.finetune_learning_rate = n.get("finetune_learning_rate", s.finetune_learning_rate, cfg::Positive());
+  if (gpd) {
+    m.hidden = n.get_int("hidden", static_cast<int>(m.hidden), 1, 100000);
+    t.gpd_jitter_s = n.get("jitter_s", t.gpd_jitter_s, cfg::NonNegative());
+    t.gpd_copies = n.get_int("copies", t.gpd_copies, 1, 1000);
+  } else {
+    m.kernel = n.get_int("kernel", static_cast<int>(m.kernel), 1, 101);
+    t.crops_per_trace = n.get_int("crops_per_trace", t.crops_per_trace, 1, 1000);
+    t.label_sigma_s = n.get("label_sigma_s", t.label_sigma_s, cfg::Positive());
+  }
+  try {
+    m.validate();
+    t.validate();
+  } catch (const core::InvalidInput& e) {
+    n.fail(e.what());
+  }
+}
+
+Spec parse(const cfg::Node& root) {
+  root.require_map();
+  root.allow_keys({"scenario", "data", "synthetics", "models", "phasenet", "gpd", "evaluation", "preprocess", "output",
+                   "threads"});
+  Spec s;
+  const auto sc = root["scenario"];
+  sc.allow_keys({"name", "type", "description"});
+  s.name = sc.get<std::string>("name");
+  sc["type"].choice({"picking_train"});
+  s.ncedc_file = default_ncedc(root);
+  if (root.has("data")) {
+    const auto d = root["data"];
+    d.allow_keys({"ncedc_file", "synthetic_cache", "real_train_traces", "test_traces"});
+    namespace fsys = std::filesystem;
+    const fsys::path base = fsys::path(root.file()).parent_path();
+    if (d.has("ncedc_file")) {
+      s.ncedc_file = d.get<std::string>("ncedc_file");
+      if (fsys::path(s.ncedc_file).is_relative()) s.ncedc_file = (base / s.ncedc_file).lexically_normal().string();
+    }
+    if (d.has("synthetic_cache")) {
+      s.synthetic_cache = d.get<std::string>("synthetic_cache");
+      if (fsys::path(s.synthetic_cache).is_relative())
+        s.synthetic_cache = (base / s.synthetic_cache).lexically_normal().string();
+    }
+    s.real_train_traces = static_cast<std::size_t>(d.get_int("real_train_traces", 90, 2, 90));
+    s.test_traces = static_cast<std::size_t>(d.get_int("test_traces", 54, 1, 54));
+  }
+  if (!std::filesystem::exists(s.ncedc_file)) {
+    const std::string msg = "NCEDC file '" + s.ncedc_file +
+                            "' not found; set data.ncedc_file or HYSEIS_VALIDATION_DATA to the shared/validation folder";
+    if (root.has("data")) root["data"].fail(msg);
+    root.fail(msg);
+  }
+  s.models = {"stalta_aic", "gpd", "phasenet_synthetic", "phasenet_real", "phasenet_finetuned"};
+  if (root.has("models")) {
+    s.models.clear();
+    for (const auto& e : root["models"].elements())
+      s.models.push_back(e.choice({"stalta_aic", "gpd", "phasenet_synthetic", "phasenet_real", "phasenet_finetuned"}));
+    if (s.models.empty()) root["models"].fail("give at least one model");
+  }
+  auto uses = [&](const std::string& m) { return std::find(s.models.begin(), s.models.end(), m) != s.models.end(); };
+  s.phasenet.model.kind = pk::PickerKind::phasenet;
+  s.phasenet.model.window = 3001;
+  s.gpd.model.kind = pk::PickerKind::gpd;
+  s.gpd.model.window = 400;
+  s.gpd.train.batch_size = 64;
+  if (root.has("phasenet")) parse_net(root["phasenet"], s.phasenet, false);
+  if (root.has("gpd")) {
+    parse_net(root["gpd"], s.gpd, true);
+    s.gpd_train_on = root["gpd"].get_choice("train_on", {"real", "synthetic"}, "real");
+  }
+  s.have_synthetics = uses("phasenet_synthetic") || uses("phasenet_finetuned") || (uses("gpd") && s.gpd_train_on == "synthetic");
+  if (s.have_synthetics) {
+    if (root.has("synthetics")) s.synthetics = parse_synthetic_options(root["synthetics"], s.ncedc_file);
+    if (s.synthetics.ncedc_file.empty()) s.synthetics.ncedc_file = s.ncedc_file;
+    try {
+      s.synthetics.validate();
+    } catch (const core::InvalidInput& e) {
+      root.fail(e.what());
+    }
+  }
+  if (root.has("preprocess")) {
+    const auto p = root["preprocess"];
+    p.allow_keys({"bandpass"});
+    if (p.has("bandpass")) {
+      s.bandpass = p["bandpass"].as<std::vector<double>>();
+      if (s.bandpass.size() != 2 || !(s.bandpass[0] > 0) || !(s.bandpass[1] > s.bandpass[0]) || s.bandpass[1] >= 50)
+        p["bandpass"].fail("must be [fmin, fmax] with 0 < fmin < fmax < 50 Hz");
+    }
+  }
+  if (root.has("evaluation")) {
+    const auto e = root["evaluation"];
+    e.allow_keys({"p_threshold", "s_threshold", "overlap", "gpd_step", "seed"});
+    s.p_threshold = e.get("p_threshold", s.p_threshold, cfg::OpenRange(0, 1));
+    s.s_threshold = e.get("s_threshold", s.s_threshold, cfg::OpenRange(0, 1));
+    s.overlap = e.get("overlap", s.overlap, cfg::Range(0, 0.95));
+    s.gpd_step = static_cast<std::size_t>(e.get_int("gpd_step", 10, 1, 1000));
+    s.eval_seed = static_cast<std::uint64_t>(e.get_int("seed", 20190605, 0, 2147483647));
+  }
+  if (root.has("output")) {
+    const auto o = root["output"];
+    o.allow_keys({"figures"});
+    s.figures = o.get<bool>("figures", true);
+  }
+  s.threads = root.get_int("threads", 2, 1, 256);
+  return s;
+}
+
+std::vector<std::vector<double>> prep(std::vector<std::vector<double>> ch, const Spec& s) {
+  if (s.bandpass.empty()) return ch;
+  for (auto& c : ch) {
+    bool zero = true;
+    for (double a : c) zero = zero && a == 0;
+    if (zero) continue;
+    sig::detrend_linear(c);
+    sig::cosine_taper(c, 0.05);
+    c = sig::bandpass(c, s.bandpass[0], s.bandpass[1], 100.0, 4, true);
+  }
+  return ch;
+}
+
+struct ModelResult {
+  std::string name, trained_on;
+  pk::PhaseScore p, s;
+  bool has_s = true;
+  std::vector<double> p_pick, s_pick;  // per test trace (window samples; NaN = none)
+  pk::PickerTrainReport train;
+  bool trained = false;
+  double eval_seconds = 0;
+  std::int64_t parameters = 0;
+};
+
+Json score_json(const pk::PhaseScore& s) {
+  Json j;
+  j["traces"] = s.traces;
+  j["picked"] = s.picked;
+  j["true_positives"] = s.true_positives;
+  j["precision"] = s.precision;
+  j["recall"] = s.recall;
+  j["f1"] = s.f1;
+  j["residual_mean_s"] = s.residual_mean_s;
+  j["residual_std_s"] = s.residual_std_s;
+  return j;
+}
+
+std::array<unsigned char, 3> colour(std::size_t i) {
+  static const std::array<unsigned char, 3> c[] = {{0, 0, 0}, {230, 120, 0}, {0, 110, 200}, {0, 160, 60}, {200, 0, 0}, {140, 0, 160}};
+  return c[i % 6];
+}
+
+}  // namespace
+
+void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI_Comm comm) {
+  const Spec s = parse(root);
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  const auto t_start = std::chrono::steady_clock::now();
+  auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count(); };
+
+  // 1. Synthetic data (all ranks).
+  SyntheticReport syn_rep;
+  const std::string syn_dir = s.synthetic_cache.empty() ? out_dir + "/synthetics" : s.synthetic_cache;
+  if (s.have_synthetics) syn_rep = generate_picking_synthetics(s.synthetics, syn_dir, comm);
+  const double t_synthetics = since();
+  if (rank != 0) return;
+
+  pk::set_torch_threads(s.threads);
+  std::filesystem::create_directories(out_dir + "/models");
+  const auto nc = detail::read_ncedc(s.ncedc_file);
+  HYSEIS_REQUIRE(nc.n >= 154 && nc.samples >= 7500, core::IoError,
+                 s.ncedc_file << ": expected 154 traces of >= 7500 samples, got " << nc.n << " x " << nc.samples);
+
+  // 2. Training sets.
+  auto real_set = [&](std::size_t a, std::size_t b) {
+    std::vector<pk::LabelledTrace> v;
+    for (std::size_t i = a; i <= b; ++i) {
+      pk::LabelledTrace t;
+      t.channels = prep(nc.zne(i, 0, nc.samples), s);
+      t.p_sample = nc.itp[i];
+      t.s_sample = nc.its[i];
+      v.push_back(std::move(t));
+    }
+    return v;
+  };
+  const auto real_train = real_set(0, s.real_train_traces - 1);
+  const auto real_val = real_set(kValFirst, kValLast);
+  std::vector<pk::LabelledTrace> syn_train, syn_val;
+  if (s.have_synthetics) {
+    learning::data::SeisBenchDataset ds(syn_dir);
+    for (std::size_t i = 0; i < ds.size(); ++i) {
+      const auto w = ds.waveform(i);
+      pk::LabelledTrace t;
+      for (std::size_t c = 0; c < w.channels; ++c) t.channels.push_back(w.channel(c));
+      t.channels = prep(t.channels, s);
+      t.p_sample = ds.number(i, "trace_p_arrival_sample");
+      t.s_sample = ds.number(i, "trace_s_arrival_sample");
+      (ds.get(i, "split") == "train" ? syn_train : syn_val).push_back(std::move(t));
+    }
+    HYSEIS_REQUIRE(!syn_train.empty(), core::InvalidInput, syn_dir << ": no synthetic traces in split 'train'");
+  }
+
+  // 3. Evaluation windows (the STA/LTA validation case's protocol: 60 s, start uniform in [0, 1500]).
+  const std::size_t W = 6000;
+  std::mt19937_64 rng(s.eval_seed);
+  std::uniform_int_distribution<std::size_t> shift(0, 1500);
+  std::vector<std::size_t> test_idx, offs;
+  std::vector<double> truth_p, truth_s;
+  for (std::size_t i = kTestFirst; i <= kTestLast; ++i) {
+    const std::size_t off = shift(rng);
+    if (test_idx.size() >= s.test_traces) continue;
+    test_idx.push_back(i);
+    offs.push_back(off);
+    truth_p.push_back(nc.itp[i] - static_cast<double>(off));
+    truth_s.push_back(nc.its[i] - static_cast<double>(off));
+  }
+  std::vector<ModelResult> results;
+
+  auto evaluate = [&](const std::string& name, const pk::DeepPicker& m, const std::string& trained_on,
+                      const pk::PickerTrainReport* rep) {
+    ModelResult r;
+    r.name = name;
+    r.trained_on = trained_on;
+    r.parameters = m.parameter_count();
+    if (rep) r.train = *rep, r.trained = true;
+    const auto t0 = std::chrono::steady_clock::now();
+    pk::SlidingOptions so;
+    so.overlap = s.overlap;
+    so.gpd_step = s.gpd_step;
+    for (std::size_t k = 0; k < test_idx.size(); ++k) {
+      const auto pr = m.predict(prep(nc.zne(test_idx[k], offs[k], W), s), 100.0, so);
+      auto best = [](const std::vector<double>& p, double thr) {
+        const auto peaks = pk::find_peaks(p, thr, 100);
+        double b = kNaN, v = -1;
+        for (const auto& q : peaks)
+          if (q.value > v) v = q.value, b = static_cast<double>(q.sample);
+        return b;
+      };
+      r.p_pick.push_back(best(pr.p, s.p_threshold));
+      r.s_pick.push_back(best(pr.s, s.s_threshold));
+    }
+    r.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.p = pk::score_picks(r.p_pick, truth_p, 10, 100.0);
+    r.s = pk::score_picks(r.s_pick, truth_s, 20, 100.0);
+    spdlog::info("picking: {} on the NCEDC test split: P F1 {:.3f} (P {:.3f} R {:.3f}), S F1 {:.3f}", name, r.p.f1,
+                 r.p.precision, r.p.recall, r.s.f1);
+    results.push_back(r);
+  };
+  auto uses = [&](const std::string& m) { return std::find(s.models.begin(), s.models.end(), m) != s.models.end(); };
+
+  // (a) STA/LTA + AIC, exactly the validation case's processing (Z, 1-20 Hz, first trigger).
+  if (uses("stalta_aic")) {
+    ModelResult r;
+    r.name = "stalta_aic";
+    r.trained_on = "-";
+    r.has_s = false;
+    const auto t0 = std::chrono::steady_clock::now();
+    for (std::size_t k = 0; k < test_idx.size(); ++k) {
+      auto z = nc.zne(test_idx[k], offs[k], W)[0];
+      sig::detrend_linear(z);
+      sig::cosine_taper(z, 0.05);
+      z = sig::bandpass(z, 1.0, 20.0, 100.0, 4, true);
+      const auto picks = pk::stalta_aic_picks(z, 100.0, pk::StaLtaAicOptions{});
+      r.p_pick.push_back(picks.empty() ? kNaN : static_cast<double>(picks.front().sample));
+      r.s_pick.push_back(kNaN);
+    }
+    r.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    r.p = pk::score_picks(r.p_pick, truth_p, 10, 100.0);
+    r.s = pk::score_picks(r.s_pick, truth_s, 20, 100.0);
+    spdlog::info("picking: stalta_aic on the NCEDC test split: P F1 {:.3f}", r.p.f1);
+    results.push_back(r);
+  }
+  // (b) GPD
+  if (uses("gpd")) {
+    pk::DeepPicker m(s.gpd.model);
+    auto to = s.gpd.train;
+    to.label = "gpd";
+    const bool syn = s.gpd_train_on == "synthetic";
+    const auto rep = m.train(syn ? syn_train : real_train, syn ? syn_val : real_val, to);
+    m.save(out_dir + "/models/gpd.pt");
+    evaluate("gpd", m, syn ? "synthetic" : "ncedc 0-" + std::to_string(s.real_train_traces - 1), &rep);
+  }
+  // (c) PhaseNet on synthetics, (d) on real, (e) synthetics then fine-tuned on real.
+  std::unique_ptr<pk::DeepPicker> syn_model;
+  if (uses("phasenet_synthetic") || uses("phasenet_finetuned")) {
+    syn_model = std::make_unique<pk::DeepPicker>(s.phasenet.model);
+    auto to = s.phasenet.train;
+    to.label = "phasenet_synthetic";
+    const auto rep = syn_model->train(syn_train, syn_val, to);
+    syn_model->save(out_dir + "/models/phasenet_synthetic.pt");
+    if (uses("phasenet_synthetic"))
+      evaluate("phasenet_synthetic", *syn_model, "synthetic (" + std::to_string(syn_train.size()) + " traces)", &rep);
+  }
+  if (uses("phasenet_real")) {
+    pk::DeepPicker m(s.phasenet.model);
+    auto to = s.phasenet.train;
+    to.label = "phasenet_real";
+    const auto rep = m.train(real_train, real_val, to);
+    m.save(out_dir + "/models/phasenet_real.pt");
+    evaluate("phasenet_real", m, "ncedc 0-" + std::to_string(s.real_train_traces - 1), &rep);
+  }
+  if (uses("phasenet_finetuned")) {
+    auto m = syn_model->clone();
+    auto to = s.phasenet.train;
+    to.label = "phasenet_finetuned";
+    to.epochs = std::max(1, s.phasenet.finetune_epochs);
+    to.learning_rate = s.phasenet.finetune_learning_rate;
+    const auto rep = m.train(real_train, real_val, to);
+    m.save(out_dir + "/models/phasenet_finetuned.pt");
+    evaluate("phasenet_finetuned", m, "synthetic, then ncedc 0-" + std::to_string(s.real_train_traces - 1), &rep);
+  }
+
+  // 4. Outputs: table, summary.json, HDF5, picks, figures.
+  std::ostringstream tab;
+  tab << "| picker | trained on | P precision | P recall | P F1 | P mean (s) | P std (s) | S precision | S recall | S F1 | "
+         "S mean (s) | S std (s) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
+  tab << std::fixed;
+  for (const auto& r : results) {
+    tab << "| " << r.name << " | " << r.trained_on << " | " << std::setprecision(3) << r.p.precision << " | "
+        << r.p.recall << " | " << r.p.f1 << " | " << r.p.residual_mean_s << " | " << r.p.residual_std_s << " | ";
+    if (r.has_s)
+      tab << r.s.precision << " | " << r.s.recall << " | " << r.s.f1 << " | " << r.s.residual_mean_s << " | "
+          << r.s.residual_std_s << " |\n";
+    else
+      tab << "- | - | - | - | - |\n";
+  }
+  core::fs::write_text_atomic(out_dir + "/evaluation.md",
+                              "NCEDC test split (traces 100-153" +
+                                  std::string(test_idx.size() < 54 ? ", first " + std::to_string(test_idx.size()) : "") +
+                                  "), 60 s windows, P within 0.1 s, S within 0.2 s\n\n" + tab.str());
+  spdlog::info("picking evaluation:\n{}", tab.str());
+
+  Json summary;
+  summary["scenario"] = s.name;
+  summary["test_traces"] = test_idx.size();
+  summary["protocol"] =
+      "NCEDC traces 100-153, 60 s windows starting uniformly in [0, 1500] samples (mt19937_64 seed " +
+      std::to_string(s.eval_seed) +
+      "), highest probability peak above threshold = the one P / S pick per trace, TP within 0.1 s (P) / 0.2 s (S)";
+  summary["synthetics"] = {{"traces", syn_rep.traces}, {"events", syn_rep.events}, {"train", syn_train.size()},
+                           {"val", syn_val.size()}, {"seconds", syn_rep.seconds}};
+  summary["real_train_traces"] = real_train.size();
+  Json models = Json::object();
+  for (const auto& r : results) {
+    Json j;
+    j["trained_on"] = r.trained_on;
+    j["P"] = score_json(r.p);
+    if (r.has_s) j["S"] = score_json(r.s);
+    if (r.trained) {
+      j["epochs_run"] = r.train.epochs_run;
+      j["best_epoch"] = r.train.best_epoch;
+      j["train_seconds"] = r.train.seconds;
+      j["final_train_loss"] = r.train.train_loss.empty() ? kNaN : r.train.train_loss.back();
+      j["best_val_loss"] = r.train.val_loss.empty() ? kNaN : *std::min_element(r.train.val_loss.begin(), r.train.val_loss.end());
+      j["train_examples"] = r.train.train_examples;
+      j["parameters"] = r.parameters;
+    }
+    j["eval_seconds"] = r.eval_seconds;
+    models[r.name] = j;
+  }
+  summary["models"] = models;
+  summary["seconds"] = {{"synthetics", t_synthetics}, {"total", since()}};
+
+  {
+    core::h5::Writer h5(out_dir + "/picking.h5");
+    std::vector<double> idx(test_idx.begin(), test_idx.end()), off(offs.begin(), offs.end());
+    h5.write("test/trace_index", idx);
+    h5.write("test/window_offset", off);
+    h5.write("test/truth_p_sample", truth_p);
+    h5.write("test/truth_s_sample", truth_s);
+    for (const auto& r : results) {
+      h5.write("models/" + r.name + "/p_pick_sample", r.p_pick);
+      h5.write("models/" + r.name + "/s_pick_sample", r.s_pick);
+      if (r.trained) {
+        h5.write("models/" + r.name + "/train_loss", r.train.train_loss);
+        h5.write("models/" + r.name + "/val_loss", r.train.val_loss);
+      }
+    }
+    h5.attribute("/", "units", "samples at 100 Hz from the start of each 60 s test window");
+    h5.attribute("/", "ncedc_file", s.ncedc_file);
+    h5.commit();
+  }
+  // Picks of the last deep model (or STA/LTA) as CSV + QuakeML; time 0 = window start.
+  if (!results.empty()) {
+    const auto& r = results.back();
+    std::vector<pk::Pick> picks;
+    const auto nets = core::h5::read_strings(s.ncedc_file, "network");
+    const auto stas = core::h5::read_strings(s.ncedc_file, "station");
+    for (std::size_t k = 0; k < test_idx.size(); ++k) {
+      for (int ph = 0; ph < 2; ++ph) {
+        const double smp = ph ? r.s_pick[k] : r.p_pick[k];
+        if (std::isnan(smp)) continue;
+        pk::Pick p;
+        p.network = nets[test_idx[k]];
+        p.station = stas[test_idx[k]];
+        p.channel = "HH?";
+        p.phase = ph ? "S" : "P";
+        p.time_us = static_cast<std::int64_t>(std::llround(smp * 1e4));
+        p.method = r.name;
+        picks.push_back(p);
+      }
+    }
+    pk::write_picks_csv(out_dir + "/picks.csv", picks);
+    pk::write_picks_quakeml(out_dir + "/picks.xml", picks, "local/hyseis/" + s.name);
+    summary["picks_model"] = r.name;
+  }
+  if (s.figures) {
+    // Residual histograms (P, S): counts per 0.05 s bin in [-1, 1] s.
+    for (int ph = 0; ph < 2; ++ph) {
+      core::plot::LinePlot lp;
+      lp.title = std::string(ph ? "S" : "P") + " pick residuals on the NCEDC test split (pick - analyst)";
+      lp.xlabel = "residual (s)";
+      lp.ylabel = "picks per 0.05 s bin";
+      for (std::size_t i = 0; i < results.size(); ++i) {
+        const auto& res = ph ? results[i].s.residuals_s : results[i].p.residuals_s;
+        if (ph && !results[i].has_s) continue;
+        core::plot::Series se;
+        se.label = results[i].name;
+        se.color = colour(i);
+        std::vector<double> cnt(40, 0);
+        for (double x : res)
+          if (x >= -1 && x < 1) cnt[static_cast<std::size_t>((x + 1) / 0.05)] += 1;
+        for (std::size_t b = 0; b < 40; ++b) {
+          se.x.push_back(-1 + 0.05 * b);
+          se.y.push_back(cnt[b]);
+          se.x.push_back(-1 + 0.05 * (b + 1));
+          se.y.push_back(cnt[b]);
+        }
+        lp.series.push_back(se);
+      }
+      core::plot::save_png(lp, out_dir + (ph ? "/residuals_s.png" : "/residuals_p.png"));
+    }
+    // Training curves.
+    core::plot::LinePlot tc;
+    tc.title = "training (solid) and validation (dashed) loss";
+    tc.xlabel = "epoch";
+    tc.ylabel = "loss";
+    tc.log_y = true;
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      if (!results[i].trained) continue;
+      for (int v = 0; v < 2; ++v) {
+        core::plot::Series se;
+        const auto& y = v ? results[i].train.val_loss : results[i].train.train_loss;
+        for (std::size_t e = 0; e < y.size(); ++e) se.x.push_back(e + 1.0), se.y.push_back(y[e]);
+        se.label = results[i].name + (v ? " (val)" : "");
+        se.color = colour(i);
+        se.dashed = v == 1;
+        tc.series.push_back(se);
+      }
+    }
+    if (!tc.series.empty()) core::plot::save_png(tc, out_dir + "/training_curves.png");
+    // Example test traces: Z (normalised), P/S probabilities of the last deep model, analyst picks.
+    const std::string ex_model = results.empty() ? "" : results.back().name;
+    if (!ex_model.empty() && ex_model != "stalta_aic") {
+      const auto m = pk::DeepPicker::load(out_dir + "/models/" + ex_model + ".pt");
+      core::plot::LinePlot lp;
+      lp.title = "NCEDC test traces: Z (black), " + ex_model + " P (blue) / S (red) probability, analyst picks (dashed)";
+      lp.xlabel = "time in window (s)";
+      lp.ylabel = "trace";
+      const std::size_t show = std::min<std::size_t>(4, test_idx.size());
+      for (std::size_t k = 0; k < show; ++k) {
+        const auto ch = prep(nc.zne(test_idx[k], offs[k], W), s);
+        const auto pr = m.predict(ch, 100.0, {s.overlap, s.gpd_step, 32});
+        double mx = 0;
+        for (double a : ch[0]) mx = std::max(mx, std::abs(a));
+        core::plot::Series z, pp, ss;
+        z.color = {0, 0, 0};
+        pp.color = {0, 0, 220};
+        ss.color = {200, 0, 0};
+        const double y0 = 2.0 * k;
+        for (std::size_t i = 0; i < W; i += 2) {
+          const double t = i / 100.0;
+          z.x.push_back(t), z.y.push_back(y0 + 1.2 + 0.5 * ch[0][i] / (mx > 0 ? mx : 1));
+          pp.x.push_back(t), pp.y.push_back(y0 + pr.p[i]);
+          ss.x.push_back(t), ss.y.push_back(y0 + pr.s[i]);
+        }
+        lp.series.push_back(z);
+        lp.series.push_back(pp);
+        lp.series.push_back(ss);
+        for (int ph = 0; ph < 2; ++ph) {
+          core::plot::Series mk;
+          const double t = (ph ? truth_s[k] : truth_p[k]) / 100.0;
+          mk.x = {t, t};
+          mk.y = {y0, y0 + 1.8};
+          mk.dashed = true;
+          mk.color = ph ? std::array<unsigned char, 3>{200, 0, 0} : std::array<unsigned char, 3>{0, 0, 220};
+          lp.series.push_back(mk);
+        }
+      }
+      lp.height = 800;
+      core::plot::save_png(lp, out_dir + "/examples.png");
+    }
+  }
+  summary["seconds"]["total"] = since();
+  core::json::write_atomic(out_dir + "/summary.json", summary);
+}
+
+}  // namespace hyseis::hybrid::picking
