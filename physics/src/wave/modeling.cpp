@@ -75,6 +75,8 @@ struct Modeling::Impl {
   std::vector<double> vp, vs, rh;     // per (cell, q)
   std::vector<double> bvp, bvs, brh;  // per boundary sample
   DVec inv_mass_eff;
+  // wavefield storage for the backward pass, kept between calls
+  std::vector<std::vector<double>> stored_states, slots;
   // receivers: adjoint injection weights per (receiver, component), ghost-consistent
   std::vector<std::vector<Solver::SparseSource>> rec_inj;
 
@@ -385,10 +387,14 @@ struct Modeling::Impl {
     const int N = s->n_steps_;
     std::vector<double> buf(problem.receivers.size() * nc * (N + 1), 0.0);
     init_state(src, so);
+    // The stored states are reused between calls (allocated, and paged in, once).
+    if (store) {
+      store->resize(static_cast<std::size_t>(N) + 1);
+      for (auto& x : *store) x.resize(3 * static_cast<std::size_t>(s->n_local_));
+    }
+    int kept = 0;
     auto keep = [&]() {
-      if (!store) return;
-      store->emplace_back(3 * static_cast<std::size_t>(s->n_local_));
-      save(store->back());
+      if (store) save((*store)[kept++]);
     };
     keep();
     record(0, recorded(), buf);
@@ -461,7 +467,7 @@ struct Modeling::Impl {
       *steps = 0;
     } else {
       const int snaps = opt.snapshots > 0 ? opt.snapshots : std::max(1, static_cast<int>(std::ceil(std::sqrt(N))));
-      std::vector<std::vector<double>> slots(snaps + 1);
+      slots.resize(snaps + 1);
       int cur = 0;  // index of the current state
       ReversalCallbacks cb;
       init_state(src, so);
@@ -648,7 +654,7 @@ GradientResult Modeling::gradient(const std::vector<double>& params, const Sourc
   syn.data.assign(m.problem.receivers.size(),
                   std::vector<std::vector<double>>(m.nc, std::vector<double>(m.nsteps() + 1, 0.0)));
   check_compatible(syn, observed);  // before any time stepping
-  std::vector<std::vector<double>> stored;
+  std::vector<std::vector<double>>& stored = m.stored_states;
   const bool store_all = m.opt.checkpointing == CheckpointMode::store_all;
   syn.data = m.run_forward(src, shot, store_all ? &stored : nullptr);
   check_compatible(syn, observed);
@@ -669,7 +675,7 @@ std::vector<double> Modeling::vjp(const std::vector<double>& params, const Sourc
   const auto src = m.shot_weights(shot);
   double mem = 0;
   long long steps = 0;
-  std::vector<std::vector<double>> stored;
+  std::vector<std::vector<double>>& stored = m.stored_states;
   const bool store_all = m.opt.checkpointing == CheckpointMode::store_all;
   if (store_all) m.run_forward(src, shot, &stored);
   return m.adjoint(src, shot, data_cotangent, &mem, &steps, store_all ? &stored : nullptr);

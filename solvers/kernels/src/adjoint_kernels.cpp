@@ -101,6 +101,64 @@ ElasticMaterialGradient2D::ElasticMaterialGradient2D(const SemMeshHost2D& mesh) 
 
 ElasticMaterialGradient2D::~ElasticMaterialGradient2D() { delete impl_; }
 
+namespace {
+/// The material-derivative kernel for N1 = p + 1 points per direction (compile-time loops).
+template <int N1>
+void material_gradient(int n_cells, const Kokkos::View<int*, MemSpace>& cn, const Kokkos::View<double*, MemSpace>& ij,
+                       const Kokkos::View<double*, MemSpace>& jxw, const Kokkos::View<double*, MemSpace>& Dv,
+                       ConstVector u, ConstVector w, double scale, Vector g_lambda, Vector g_mu) {
+  constexpr int NQ = N1 * N1;
+  // One work item per cell: gather u and w of the cell's nodes once, then the reference
+  // derivatives by the 1D derivative matrix (sum factorisation) on the local copies.
+  Kokkos::parallel_for(
+      "hyseis::wave::elastic_material_gradient", Kokkos::RangePolicy<ExecSpace>(0, n_cells),
+      KOKKOS_LAMBDA(const int c) {
+        double D[N1][N1];
+        for (int a = 0; a < N1; ++a)
+          for (int b = 0; b < N1; ++b) D[a][b] = Dv(a * N1 + b);
+        double ux[NQ], uz[NQ], wx[NQ], wz[NQ];
+        const std::size_t base = static_cast<std::size_t>(c) * NQ;
+        for (int q = 0; q < NQ; ++q) {
+          const int k = cn(base + q);
+          ux[q] = u(2 * k);
+          uz[q] = u(2 * k + 1);
+          wx[q] = w(2 * k);
+          wz[q] = w(2 * k + 1);
+        }
+        for (int qj = 0; qj < N1; ++qj)
+          for (int qi = 0; qi < N1; ++qi) {
+            const int q = qj * N1 + qi;
+            double ux_r = 0, ux_s = 0, uz_r = 0, uz_s = 0, wx_r = 0, wx_s = 0, wz_r = 0, wz_s = 0;
+            for (int m = 0; m < N1; ++m) {
+              const double a = D[qi][m], b = D[qj][m];
+              const int kx = qj * N1 + m, ke = m * N1 + qi;
+              ux_r += a * ux[kx];
+              uz_r += a * uz[kx];
+              wx_r += a * wx[kx];
+              wz_r += a * wz[kx];
+              ux_s += b * ux[ke];
+              uz_s += b * uz[ke];
+              wx_s += b * wx[ke];
+              wz_s += b * wz[ke];
+            }
+            const std::size_t pq = base + q;
+            const double J00 = ij(pq * 4), J01 = ij(pq * 4 + 1), J10 = ij(pq * 4 + 2), J11 = ij(pq * 4 + 3);
+            // physical gradients d(comp)/dx_i = sum_d dref_d * inv[d][i]
+            const double uxx = ux_r * J00 + ux_s * J10, uxz = ux_r * J01 + ux_s * J11;
+            const double uzx = uz_r * J00 + uz_s * J10, uzz = uz_r * J01 + uz_s * J11;
+            const double wxx = wx_r * J00 + wx_s * J10, wxz = wx_r * J01 + wx_s * J11;
+            const double wzx = wz_r * J00 + wz_s * J10, wzz = wz_r * J01 + wz_s * J11;
+            const double divu = uxx + uzz, divw = wxx + wzz;
+            const double eu = 0.5 * (uxz + uzx), ew = 0.5 * (wxz + wzx);
+            const double epsprod = uxx * wxx + uzz * wzz + 2 * eu * ew;
+            const double s = scale * jxw(pq);
+            g_lambda(pq) += s * divu * divw;
+            g_mu(pq) += s * 2 * epsprod;
+          }
+      });
+}
+}  // namespace
+
 void ElasticMaterialGradient2D::accumulate(ConstVector u, ConstVector w, double scale, Vector g_lambda,
                                            Vector g_mu) const {
   const Impl& o = *impl_;
@@ -109,44 +167,22 @@ void ElasticMaterialGradient2D::accumulate(ConstVector u, ConstVector w, double 
   check_len("ElasticMaterialGradient2D::accumulate", "w", w.extent(0), 2 * static_cast<std::size_t>(o.n_nodes));
   check_len("ElasticMaterialGradient2D::accumulate", "g_lambda", g_lambda.extent(0), npts);
   check_len("ElasticMaterialGradient2D::accumulate", "g_mu", g_mu.extent(0), npts);
-  const int n1 = o.n1, nq = o.nq;
-  const auto cn = o.cell_nodes;
-  const auto ij = o.inv_jac;
-  const auto jxw = o.jxw;
-  const auto D = o.deriv;
-  Kokkos::parallel_for(
-      "hyseis::wave::elastic_material_gradient", Kokkos::RangePolicy<ExecSpace>(0, npts),
-      KOKKOS_LAMBDA(const std::size_t pq) {
-        const std::size_t c = pq / nq;
-        const int q = static_cast<int>(pq % nq);
-        const int qi = q % n1, qj = q / n1;
-        // reference derivatives d/dxi, d/deta of both components of u and w at node q
-        double du[2][2] = {{0, 0}, {0, 0}}, dw[2][2] = {{0, 0}, {0, 0}};  // [comp][ref dir]
-        for (int m = 0; m < n1; ++m) {
-          const double dxi = D(qi * n1 + m), deta = D(qj * n1 + m);
-          const int kx = cn(c * nq + qj * n1 + m), ke = cn(c * nq + m * n1 + qi);
-          for (int comp = 0; comp < 2; ++comp) {
-            du[comp][0] += dxi * u(2 * kx + comp);
-            du[comp][1] += deta * u(2 * ke + comp);
-            dw[comp][0] += dxi * w(2 * kx + comp);
-            dw[comp][1] += deta * w(2 * ke + comp);
-          }
-        }
-        // physical gradients G[comp][i] = sum_d dref[comp][d] * inv[d][i]
-        const double* J = &ij(pq * 4);
-        double gu[2][2], gw[2][2];
-        for (int comp = 0; comp < 2; ++comp)
-          for (int i = 0; i < 2; ++i) {
-            gu[comp][i] = du[comp][0] * J[0 * 2 + i] + du[comp][1] * J[1 * 2 + i];
-            gw[comp][i] = dw[comp][0] * J[0 * 2 + i] + dw[comp][1] * J[1 * 2 + i];
-          }
-        const double divu = gu[0][0] + gu[1][1], divw = gw[0][0] + gw[1][1];
-        const double exz_u = 0.5 * (gu[0][1] + gu[1][0]), exz_w = 0.5 * (gw[0][1] + gw[1][0]);
-        const double epsprod = gu[0][0] * gw[0][0] + gu[1][1] * gw[1][1] + 2 * exz_u * exz_w;
-        const double s = scale * jxw(pq);
-        g_lambda(pq) += s * divu * divw;
-        g_mu(pq) += s * 2 * epsprod;
-      });
+  switch (o.n1) {
+#define HYSEIS_MATGRAD_CASE(N)                                                                          \
+  case N:                                                                                               \
+    material_gradient<N>(o.n_cells, o.cell_nodes, o.inv_jac, o.jxw, o.deriv, u, w, scale, g_lambda, g_mu); \
+    break;
+    HYSEIS_MATGRAD_CASE(2)
+    HYSEIS_MATGRAD_CASE(3)
+    HYSEIS_MATGRAD_CASE(4)
+    HYSEIS_MATGRAD_CASE(5)
+    HYSEIS_MATGRAD_CASE(6)
+    HYSEIS_MATGRAD_CASE(7)
+    HYSEIS_MATGRAD_CASE(8)
+    HYSEIS_MATGRAD_CASE(9)
+#undef HYSEIS_MATGRAD_CASE
+    default: throw std::invalid_argument("hyseis::solvers::ElasticMaterialGradient2D: degree must be in 1..8");
+  }
 }
 
 }  // namespace hyseis::solvers
