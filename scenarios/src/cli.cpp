@@ -12,6 +12,8 @@
 #include "hyseis/core/fs.hpp"
 #include "hyseis/core/json.hpp"
 #include "hyseis/hybrid/eew/scenario.hpp"
+#include "hyseis/hybrid/fwi/scenario.hpp"
+#include "hyseis/hybrid/geodesy/scenario.hpp"
 #include "hyseis/hybrid/tomography/experiment.hpp"
 #include "hyseis/core/progress.hpp"
 #include "hyseis/core/version.hpp"
@@ -95,7 +97,7 @@ std::string strip_slash(std::string s) {
 
 /// Every `scenario.type` the `run` command knows (wave2d is the default).
 std::vector<std::string> scenario_types() {
-  return {"wave2d", "lst_tomography", "eew_network"};
+  return {"wave2d", "lst_tomography", "eew_network", "fwi", "postseismic"};
 }
 
 /// Non-wave scenario types. Serial ones run on rank 0 only (other ranks have nothing to do);
@@ -105,7 +107,11 @@ void run_serial_or_parallel_scenario(const std::string& type, const core::config
                                      const std::string& file) {
   int rank = 0;
   MPI_Comm_rank(comm, &rank);
-  (void)progress;
+  if (type == "fwi") {  // collective: shots are distributed over the ranks; it writes atomically itself
+    hybrid::fwi::run_fwi_scenario(root, dir, comm, progress, resume);
+    if (rank == 0) spdlog::info("wrote {}/", dir);
+    return;
+  }
   if (resume) throw core::ConfigError(file, 0, "--resume", "scenario type " + type + " cannot be resumed");
   if (rank != 0) return;
   core::fs::AtomicDir atomic(dir);
@@ -114,6 +120,8 @@ void run_serial_or_parallel_scenario(const std::string& type, const core::config
     hybrid::tomography::run_lst_scenario(root, atomic.path().string());
   } else if (type == "eew_network") {
     hybrid::eew::run_eew_network_scenario(root, atomic.path().string());
+  } else if (type == "postseismic") {
+    hybrid::geodesy::run_postseismic_scenario(root, atomic.path().string());
   } else {
     throw core::Error("internal: scenario type '" + type + "' has no runner");
   }

@@ -1,4 +1,5 @@
 #include "hyseis/validation/cases.hpp"
+#include "hyseis/validation/adjoint_cases.hpp"
 #include "hyseis/validation/cycle_cases.hpp"
 #include "hyseis/validation/gmpe_cases.hpp"
 #include "hyseis/validation/okada_cases.hpp"
@@ -47,7 +48,7 @@ std::vector<Case> wave_cases() {
 const std::vector<Case>& all_cases() {
   static const std::vector<Case> cases = [] {
     std::vector<Case> all = wave_cases();
-    for (auto&& list : {okada_cases(), cycle_cases(), gmpe_cases(), pde_find_cases(), tomography_cases(), picking_cases()})
+    for (auto&& list : {adjoint_cases(), okada_cases(), cycle_cases(), gmpe_cases(), pde_find_cases(), tomography_cases(), picking_cases()})
       all.insert(all.end(), list.begin(), list.end());
     return all;
   }();
