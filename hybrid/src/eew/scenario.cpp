@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <limits>
+#include <map>
 #include <random>
 
 #include "hyseis/core/error.hpp"
@@ -297,6 +298,31 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
       {"ann_hidden", spec.ann.hidden},
       {"epochs_run", hist.epochs_run},
       {"best_epoch", hist.best_epoch}};
+
+  // ANN recall by channel family on the test records (HN = strong-motion accelerometers, the others
+  // velocity sensors differentiated to acceleration), windows drawn as for the test set.
+  {
+    std::mt19937_64 rf(spec.data_seed + 4);
+    le::EqWindowOptions eo = spec.data.eq;
+    eo.window_s = spec.data.window_s;
+    std::vector<le::FeatureVec> fx;
+    std::vector<std::string> fam;
+    for (const auto& r : split.test)
+      for (int k = 0; k < spec.data.eq_windows_per_record; ++k) {
+        fx.push_back(le::classifier_input(le::earthquake_window(r, eo, rf)));
+        fam.push_back(r.channels.substr(0, 2));
+      }
+    const auto pf = ann.probabilities(fx);
+    std::map<std::string, std::pair<long, long>> cnt;
+    for (std::size_t k = 0; k < pf.size(); ++k) {
+      ++cnt[fam[k]].first;
+      if (pf[k] >= spec.model.threshold) ++cnt[fam[k]].second;
+    }
+    Json j = Json::object();
+    for (const auto& [f, c] : cnt)
+      j[f] = {{"windows", c.first}, {"classified_earthquake", c.second}, {"recall", double(c.second) / double(c.first)}};
+    summary["classifier"]["ann_recall_by_channel_family"] = j;
+  }
 
   core::h5::Writer h5(out_dir + "/eew.h5");
   h5.attribute("/", "scenario", spec.name);
