@@ -58,6 +58,12 @@ TEST(FwiScenario, TinyRunWritesTableAndResumesExactly) {
   unsetenv("HYSEIS_FWI_INTERRUPT_AFTER");
   EXPECT_FALSE(fsys::exists(b)) << "an interrupted run must not leave a result folder";
   EXPECT_TRUE(fsys::exists(b + ".checkpoint/tikhonov.h5"));
+  try {  // a different configuration cannot continue these checkpoints
+    run(b, true, {"methods.tv.lambda=0.5"});
+    ADD_FAILURE() << "resume with a changed configuration must fail";
+  } catch (const hyseis::core::InvalidInput& e) {
+    EXPECT_NE(std::string(e.what()).find("different configuration"), std::string::npos) << e.what();
+  }
   run(b, true);
   for (const char* m : {"tikhonov", "tv", "dictionary"}) {
     const auto x = hyseis::core::h5::read_dataset(a + "/fwi.h5", std::string("inverted/") + m).data;

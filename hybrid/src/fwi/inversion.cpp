@@ -188,6 +188,11 @@ InversionResult invert(ShotObjective& data, Prior& prior, const Eigen::VectorXd&
     } else {
       if (ck.stage > 0 || !ck.history.empty()) prior.start_stage(ck.model);
       st = solver.start(fun, (ck.model.array() / cp.array()).matrix());
+      if (opt.carry_memory && !ck.lbfgs.empty()) {  // curvature pairs of the previous stage
+        const auto prev = solvers::LbfgsbState::unpack(ck.lbfgs);
+        st.s = prev.s;
+        st.y = prev.y;
+      }
       ck.model = cp.cwiseProduct(st.x);
       ck.in_stage = 1;
       ck.lbfgs = st.pack();
@@ -210,7 +215,7 @@ InversionResult invert(ShotObjective& data, Prior& prior, const Eigen::VectorXd&
     ck.eval_offset += result.state.evaluations;
     ck.stage_status.push_back(double(int(result.status)));
     ck.in_stage = 0;
-    ck.lbfgs.clear();
+    ck.lbfgs = result.state.pack();  // kept for carry_memory; in_stage = 0 marks it finished
     if (ck.stage + 1 < n_stages) {
       ++ck.stage;
       write_checkpoint();  // next stage not started yet

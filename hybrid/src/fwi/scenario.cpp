@@ -478,10 +478,16 @@ void run_fwi_scenario(const cfg::Node& root, const std::string& out_dir, MPI_Com
   // Rank 0 owns the output folder; checkpoints live beside it until the run is complete.
   std::unique_ptr<core::fs::AtomicDir> out;
   const fsys::path ckdir = fsys::path(out_dir).string() + ".checkpoint";
+  const std::string ck_config = (ckdir / "config.yaml").string();
+  if (resume && fsys::exists(ck_config) && core::fs::read_text(ck_config) != s.yaml)
+    throw core::InvalidInput("fwi: cannot resume: the checkpoints in '" + ckdir.string() +
+                             "' were made with a different configuration (see its config.yaml); run without --resume");
+  MPI_Barrier(comm);
   if (rank == 0) {
     out = std::make_unique<core::fs::AtomicDir>(out_dir);
     if (!resume && fsys::exists(ckdir)) fsys::remove_all(ckdir);
     fsys::create_directories(ckdir);
+    if (!fsys::exists(ck_config)) core::fs::write_text_atomic(ck_config, s.yaml);
   }
   MPI_Barrier(comm);
 

@@ -27,6 +27,10 @@ struct InversionOptions {
   /// of unit length in x, changes no model value by more than initial_step (model units).
   double initial_step = 50;
   solvers::LbfgsbOptions lbfgs;           // max_iterations is overridden per stage
+  /// Start each stage after the first with the L-BFGS curvature pairs of the previous one (the
+  /// objective changes with the filter, its curvature much less): the first step of a stage is
+  /// then a quasi-Newton step instead of a short steepest-descent one.
+  bool carry_memory = true;
   std::string checkpoint_file;            // HDF5, written by rank 0 after every iteration ("" = none)
   bool resume = false;                    // continue from checkpoint_file if it exists
   void validate(int n_params, int n_stages) const;  // core::InvalidInput naming the field
