@@ -140,3 +140,28 @@ TEST(EewDbscan, GridSearchIdenticalToBruteForce) {
     }
   }
 }
+
+// Border contention: dense, clumpy point sets where border points are within eps of cores of several
+// clusters; the cell-list DBSCAN must reproduce brute force's "first cluster wins" labels exactly.
+TEST(EewDbscan, GridSearchBorderContention) {
+  for (std::uint64_t seed = 1; seed <= 6; ++seed) {
+    std::uint64_t state = seed * 7919;
+    auto uni = [&]() { state = state * 6364136223846793005ull + 1442695040888963407ull; return double(state >> 11) / double(1ull << 53); };
+    std::vector<Trigger> p;
+    for (int c = 0; c < 12; ++c) {
+      const double cx = 40 * uni(), cy = 40 * uni(), ct = 10 * uni();
+      const int m = 5 + int(30 * uni());
+      for (int i = 0; i < m; ++i) p.push_back(tr(ct + 2 * uni(), cx + 6 * uni(), cy + 6 * uni(), int(p.size())));
+    }
+    for (int i = 0; i < 100; ++i) p.push_back(tr(12 * uni(), 46 * uni(), 46 * uni(), int(p.size())));
+    for (double ts : {0.0, 3.0})
+      for (int min_pts : {4, 10, 20}) {
+        const SpaceTimeMetric m{false, ts};
+        const auto a = dbscan(p, 4.0, min_pts, m, NeighbourSearch::brute_force);
+        const auto b = dbscan(p, 4.0, min_pts, m, NeighbourSearch::grid);
+        ASSERT_EQ(a.label, b.label) << "seed " << seed << " ts " << ts << " min_pts " << min_pts;
+        ASSERT_EQ(a.core, b.core);
+        ASSERT_EQ(a.n_clusters, b.n_clusters);
+      }
+  }
+}

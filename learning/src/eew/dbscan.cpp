@@ -74,16 +74,18 @@ struct CellHash {
 /// difference is <= the space-time distance, so all neighbours of a point lie in the 3^D cells around
 /// its own. Points are stored sorted by cell; each non-empty cell keeps the index ranges of its
 /// non-empty adjacent cells.
-class CellIndex {
-public:
-  CellIndex(const std::vector<Trigger>& trig, double eps, const SpaceTimeMetric& metric)
+struct CellIndex {
+  /// fine = false: cell edge eps, neighbours within 1 cell (3^D cells). fine = true: edge eps/sqrt(D)
+  /// (points of one cell are then within eps of each other up to rounding), neighbours within 2
+  /// cells (5^D cells). Both edges are enlarged by 1e-9 so that rounding in the division never puts
+  /// two neighbours farther apart in cells than the reach.
+  CellIndex(const std::vector<Trigger>& trig, double eps, const SpaceTimeMetric& metric, bool fine = false)
       : trig_(trig), eps_(eps), metric_(metric) {
     const std::size_t n = trig.size();
     const int dims = metric.geographic ? 4 : 3;
     constexpr double R = 6371.0, d2r = M_PI / 180.0;
-    // Cells slightly larger than eps so that rounding in the division never separates neighbours
-    // by more than one cell.
-    const double h = eps * (1.0 + 1e-9);
+    const int reach = fine ? 2 : 1;
+    const double h = (fine ? eps / std::sqrt(double(dims)) : eps) * (1.0 + 1e-9);
     std::vector<CellKey> key(n);
     for (std::size_t i = 0; i < n; ++i) {
       std::array<double, 4> p;
@@ -120,17 +122,27 @@ public:
       range_.back().second = int(k) + 1;
       cell_of_point_[i] = int(range_.size()) - 1;
     }
+    const int side = 2 * reach + 1;
     int n_off = 1;
-    for (int d = 0; d < dims; ++d) n_off *= 3;
+    for (int d = 0; d < dims; ++d) n_off *= side;
     adj_.resize(range_.size());
-    for (std::size_t c = 0; c < range_.size(); ++c)
+    for (std::size_t c = 0; c < range_.size(); ++c) {
+      adj_[c].push_back(int(c));  // own cell first (early exits find neighbours sooner)
       for (int o = 0; o < n_off; ++o) {
         CellKey q = cell_key[c];
         int r = o;
-        for (int d = 0; d < dims; ++d) { q.k[d] += (r % 3) - 1; r /= 3; }
+        bool self = true;
+        for (int d = 0; d < dims; ++d) {
+          const int off = (r % side) - reach;
+          q.k[d] += off;
+          self = self && off == 0;
+          r /= side;
+        }
+        if (self) continue;
         auto it = cell_of.find(q);
         if (it != cell_of.end()) adj_[c].push_back(it->second);
       }
+    }
   }
   /// Calls f(j) for every j with distance(i, j) <= eps (any order); stops when f returns false.
   template <class F>
@@ -143,14 +155,93 @@ public:
       }
   }
 
-private:
+  bool within(int i, int j) const { return st_distance(metric_, trig_[std::size_t(i)], trig_[std::size_t(j)]) <= eps_; }
+
   const std::vector<Trigger>& trig_;
   double eps_;
   SpaceTimeMetric metric_;
-  std::vector<int> order_, cell_of_point_;
-  std::vector<std::pair<int, int>> range_;
-  std::vector<std::vector<int>> adj_;
+  std::vector<int> order_, cell_of_point_;        ///< points sorted by cell; cell id of each point
+  std::vector<std::pair<int, int>> range_;        ///< [begin, end) in order_ per cell
+  std::vector<std::vector<int>> adj_;             ///< adjacent non-empty cells (own cell first)
 };
+
+struct UnionFind {
+  std::vector<int> parent;
+  explicit UnionFind(std::size_t n) : parent(n) { for (std::size_t i = 0; i < n; ++i) parent[i] = int(i); }
+  int find(int a) {
+    while (parent[std::size_t(a)] != a) {
+      parent[std::size_t(a)] = parent[std::size_t(parent[std::size_t(a)])];
+      a = parent[std::size_t(a)];
+    }
+    return a;
+  }
+  void unite(int a, int b) {
+    a = find(a);
+    b = find(b);
+    if (a != b) parent[std::size_t(std::max(a, b))] = std::min(a, b);
+  }
+};
+
+/// DBSCAN on a fine cell list without enumerating every core's neighbourhood. With the definitions
+/// of dbscan() (clusters seeded by unvisited core points in index order; a border point takes the
+/// label of the first cluster reaching it), the result is: clusters = connected components of the
+/// graph of cores within eps, numbered by their smallest core index; a non-core point gets the
+/// smallest cluster id among the cores within eps of it, else noise. Every decision uses the same
+/// distance predicate as brute force; the cells only prune: the cores of a cell are first joined
+/// through the cell's first core, and a neighbouring cell whose cores are already all in one set
+/// equal to the current core's is skipped without distance tests.
+void dbscan_cells(const std::vector<Trigger>& trig, double eps, int min_pts, const SpaceTimeMetric& metric,
+                  DbscanResult& r) {
+  const std::size_t n = trig.size();
+  const CellIndex ix(trig, eps, metric, /*fine=*/true);
+  for (std::size_t i = 0; i < n; ++i) {
+    int count = 0;
+    ix.for_each_neighbour(int(i), [&](int) { return ++count < min_pts; });
+    r.core[i] = count >= min_pts;
+  }
+  const std::size_t nc = ix.range_.size();
+  std::vector<std::vector<int>> cores(nc);
+  for (std::size_t c = 0; c < nc; ++c)
+    for (int k = ix.range_[c].first; k < ix.range_[c].second; ++k)
+      if (r.core[std::size_t(ix.order_[std::size_t(k)])]) cores[c].push_back(ix.order_[std::size_t(k)]);
+  UnionFind uf(n);
+  std::vector<char> merged(nc, 1);  // all cores of the cell are in the set of its first core
+  for (std::size_t c = 0; c < nc; ++c)
+    for (std::size_t k = 1; k < cores[c].size(); ++k) {
+      if (ix.within(cores[c][k], cores[c][0])) uf.unite(cores[c][k], cores[c][0]);
+      else merged[c] = 0;
+    }
+  for (std::size_t c = 0; c < nc; ++c)
+    for (int p : cores[c])
+      for (int b : ix.adj_[c]) {
+        const auto& cb = cores[std::size_t(b)];
+        if (cb.empty()) continue;
+        if (merged[std::size_t(b)] && uf.find(p) == uf.find(cb[0])) continue;
+        for (int q : cb)
+          if (uf.find(q) != uf.find(p) && ix.within(p, q)) {
+            uf.unite(p, q);
+            if (merged[std::size_t(b)]) break;  // the whole cell is now in p's set
+          }
+      }
+  // Cluster ids in the order of each component's smallest core index (= dbscan()'s seed order).
+  std::vector<int> id_of_root(n, -1);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!r.core[i]) continue;
+    const int root = uf.find(int(i));
+    if (id_of_root[std::size_t(root)] < 0) id_of_root[std::size_t(root)] = r.n_clusters++;
+    r.label[i] = id_of_root[std::size_t(root)];
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    if (r.core[i]) continue;
+    int best = kNoise;
+    for (int b : ix.adj_[std::size_t(ix.cell_of_point_[i])])
+      for (int q : cores[std::size_t(b)]) {
+        const int id = r.label[std::size_t(q)];
+        if ((best == kNoise || id < best) && ix.within(int(i), q)) best = id;
+      }
+    r.label[i] = best;
+  }
+}
 
 std::vector<std::vector<int>> grid_neighbours(const std::vector<Trigger>& trig, double eps, const SpaceTimeMetric& metric) {
   const CellIndex index(trig, eps, metric);
@@ -216,15 +307,9 @@ DbscanResult dbscan(const std::vector<Trigger>& trig, double eps, int min_pts, c
     });
     return r;
   }
-  // Cell list, neighbours enumerated on the fly: core points found with an early exit at min_pts,
-  // neighbour lists never stored.
-  const CellIndex index(trig, eps, metric);
-  for (std::size_t i = 0; i < n; ++i) {
-    int count = 0;
-    index.for_each_neighbour(int(i), [&](int) { return ++count < min_pts; });
-    r.core[i] = count >= min_pts;
-  }
-  expand_clusters(n, r, [&](int p, auto&& f) { index.for_each_neighbour(p, f); });
+  // Cell list: core points found with an early exit at min_pts, clusters as connected components
+  // of cores with cell-level pruning (dbscan_cells), no neighbour lists stored.
+  dbscan_cells(trig, eps, min_pts, metric, r);
   return r;
 }
 

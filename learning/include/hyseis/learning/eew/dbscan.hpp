@@ -45,8 +45,12 @@ struct DbscanResult {
 ///    Cartesian coordinates of the points on a sphere of radius 6371 km plus v_t·t (geographic;
 ///    the chord never exceeds the haversine arc, so every neighbour lies in one of the 3^D adjacent
 ///    cells); candidates are then tested with the same space_time_distance() <= eps as brute force.
-///    dbscan() enumerates the neighbours on the fly (core test stops at min_pts; no neighbour lists
-///    stored): O(n·min_pts + Σ_core k) for k candidates per point instead of O(n^2).
+///    dbscan() with grid uses cells of edge eps/sqrt(D) (reach 2 cells): core test with an early exit
+///    at min_pts; clusters = connected components of cores within eps (union-find; a cell's cores
+///    joined through its first core, neighbouring cells already in the same set skipped), numbered
+///    by smallest core index; border points get the smallest cluster id among cores within eps —
+///    exactly the labels of the sequential expansion below. No neighbour lists are stored; dense
+///    trigger clouds cost ~O(n·5^D) set look-ups instead of O(n·k) distance tests.
 enum class NeighbourSearch { brute_force, grid };
 
 /// DBSCAN. eps > 0 and min_pts >= 1 (min_pts = 1: every point is core, no noise).
