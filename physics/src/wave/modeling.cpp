@@ -434,7 +434,8 @@ struct Modeling::Impl {
     DVec* ybar = problem.record == RecordQuantity::velocity       ? &vb
                  : problem.record == RecordQuantity::acceleration ? &ab
                                                                   : &ub;
-    auto consume = [&](int k) {
+    // consume(k, x_k): the state is read through views (no copy for stored states)
+    auto consume = [&](int k, ks::ConstVector U, ks::ConstVector V, ks::ConstVector A) {
       for (std::size_t r = 0; r < rec_inj.size(); ++r)
         for (int c = 0; c < nc; ++c) {
           const double gk = g[r][c][k];
@@ -443,25 +444,24 @@ struct Modeling::Impl {
           for (std::size_t i = 0; i < inj.idx.size(); ++i) ybar->local_element(inj.idx[i]) += gk * inj.w[i];
         }
       if (k >= 1) {
-        if (s->has_damping_)
-          ks::newmark_adjoint_correct(dt, view(inv_mass_eff), view(s->damp_), view(vb), view(ab), view(w));
-        else
-          ks::newmark_adjoint_correct(dt, view(inv_mass_eff), no_damping, view(vb), view(ab), view(w));
-        ks::accumulate_product(view(w), view(s->a_), view(gm));
-        if (s->has_damping_) ks::accumulate_product(view(w), view(s->v_), view(gc));
-        if (elastic) kgrad->accumulate(view(s->u_), view(w), -1.0, glam, gmu);
+        const ks::ConstVector damping = s->has_damping_ ? ks::ConstVector(view(s->damp_)) : ks::ConstVector(no_damping);
+        ks::newmark_adjoint_correct_accumulate(dt, view(inv_mass_eff), damping, view(vb), view(ab), view(w), A, V,
+                                               view(gm), view(gc));
+        if (elastic) kgrad->accumulate(U, view(w), -1.0, glam, gmu);
         s->apply_k(w, kw);
         ks::newmark_adjoint_predict(dt, view(kw), view(ub), view(vb), view(ab));
       } else {
         for (std::size_t i = 0; i < nl; ++i) w.local_element(i) = s->inv_mass_.local_element(i) * ab.local_element(i);
-        ks::accumulate_product(view(w), view(s->a_), view(gm));
+        ks::accumulate_product(view(w), A, view(gm));
       }
     };
+    auto consume_current = [&](int k) { consume(k, view(s->u_), view(s->v_), view(s->a_)); };
     const double state_mib = 3.0 * nl * sizeof(double) / (1024.0 * 1024.0);
     if (stored) {
       for (int k = N; k >= 0; --k) {
-        load((*stored)[k]);
-        consume(k);
+        using ConstUnmanaged = Kokkos::View<const double*, ks::MemSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+        const double* x = (*stored)[k].data();
+        consume(k, ConstUnmanaged(x, nl), ConstUnmanaged(x + nl, nl), ConstUnmanaged(x + 2 * nl, nl));
       }
       *memory_mib = state_mib * (N + 1);
       *steps = 0;
@@ -486,7 +486,7 @@ struct Modeling::Impl {
       };
       cb.consume = [&](int k) {
         if (k != cur) throw std::logic_error("Modeling: checkpoint schedule out of step");
-        consume(k);
+        consume_current(k);
       };
       const ReversalStats st = binomial_reversal(N, snaps, cb);
       *memory_mib = state_mib * st.max_slots;

@@ -7,6 +7,8 @@
 namespace hyseis::solvers {
 
 namespace {
+constexpr bool kHostMemory = Kokkos::SpaceAccessibility<Kokkos::HostSpace, MemSpace>::accessible;
+
 void check_len(const char* who, const char* name, std::size_t got, std::size_t want) {
   if (got != want)
     throw std::invalid_argument(std::string("hyseis::solvers::") + who + ": " + name + " has " +
@@ -35,6 +37,42 @@ void newmark_adjoint_correct(double dt, ConstVector inv_mass_eff, ConstVector da
     Kokkos::parallel_for(
         "hyseis::wave::adjoint_correct", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const std::size_t i) {
           w(i) = inv_mass_eff(i) * (ab(i) + hdt * vb(i));
+          ab(i) = 0.0;
+        });
+  }
+}
+
+void newmark_adjoint_correct_accumulate(double dt, ConstVector inv_mass_eff, ConstVector damping, Vector vb,
+                                        Vector ab, Vector w, ConstVector a, ConstVector v, Vector gm, Vector gc) {
+  const std::size_t n = ab.extent(0);
+  const char* who = "newmark_adjoint_correct_accumulate";
+  check_len(who, "inv_mass_eff", inv_mass_eff.extent(0), n);
+  check_len(who, "vb", vb.extent(0), n);
+  check_len(who, "w", w.extent(0), n);
+  check_len(who, "a", a.extent(0), n);
+  check_len(who, "gm", gm.extent(0), n);
+  const double hdt = 0.5 * dt;
+  if (damping.extent(0) > 0) {
+    check_len(who, "damping", damping.extent(0), n);
+    check_len(who, "v", v.extent(0), n);
+    check_len(who, "gc", gc.extent(0), n);
+    Kokkos::parallel_for(
+        "hyseis::wave::adjoint_correct_accumulate", Kokkos::RangePolicy<ExecSpace>(0, n),
+        KOKKOS_LAMBDA(const std::size_t i) {
+          const double wi = inv_mass_eff(i) * (ab(i) + hdt * vb(i));
+          w(i) = wi;
+          gm(i) += wi * a(i);
+          gc(i) += wi * v(i);
+          vb(i) -= damping(i) * wi;
+          ab(i) = 0.0;
+        });
+  } else {
+    Kokkos::parallel_for(
+        "hyseis::wave::adjoint_correct_accumulate", Kokkos::RangePolicy<ExecSpace>(0, n),
+        KOKKOS_LAMBDA(const std::size_t i) {
+          const double wi = inv_mass_eff(i) * (ab(i) + hdt * vb(i));
+          w(i) = wi;
+          gm(i) += wi * a(i);
           ab(i) = 0.0;
         });
   }
@@ -108,52 +146,64 @@ void material_gradient(int n_cells, const Kokkos::View<int*, MemSpace>& cn, cons
                        const Kokkos::View<double*, MemSpace>& jxw, const Kokkos::View<double*, MemSpace>& Dv,
                        ConstVector u, ConstVector w, double scale, Vector g_lambda, Vector g_mu) {
   constexpr int NQ = N1 * N1;
-  // One work item per cell: gather u and w of the cell's nodes once, then the reference
-  // derivatives by the 1D derivative matrix (sum factorisation) on the local copies.
+  // On host memory a work item is a batch of kB cells in structure-of-arrays layout (the
+  // innermost loops run over the batch and vectorise); on a device kB = 1 (one cell per item).
+  constexpr int kB = kHostMemory ? 8 : 1;
+  const int n_batches = (n_cells + kB - 1) / kB;
+  // Gather u and w of the cells' nodes once, then the reference derivatives by the 1D
+  // derivative matrix (sum factorisation) on the local copies.
   Kokkos::parallel_for(
-      "hyseis::wave::elastic_material_gradient", Kokkos::RangePolicy<ExecSpace>(0, n_cells),
-      KOKKOS_LAMBDA(const int c) {
+      "hyseis::wave::elastic_material_gradient", Kokkos::RangePolicy<ExecSpace>(0, n_batches),
+      KOKKOS_LAMBDA(const int bt) {
+        const int c0 = bt * kB;
+        const int nb = c0 + kB <= n_cells ? kB : n_cells - c0;
         double D[N1][N1];
         for (int a = 0; a < N1; ++a)
           for (int b = 0; b < N1; ++b) D[a][b] = Dv(a * N1 + b);
-        double ux[NQ], uz[NQ], wx[NQ], wz[NQ];
-        const std::size_t base = static_cast<std::size_t>(c) * NQ;
-        for (int q = 0; q < NQ; ++q) {
-          const int k = cn(base + q);
-          ux[q] = u(2 * k);
-          uz[q] = u(2 * k + 1);
-          wx[q] = w(2 * k);
-          wz[q] = w(2 * k + 1);
-        }
+        double ux[NQ][kB], uz[NQ][kB], wx[NQ][kB], wz[NQ][kB];
+        for (int q = 0; q < NQ; ++q)
+          for (int b = 0; b < kB; ++b) {
+            const int cc = c0 + (b < nb ? b : 0);
+            const int k = cn(static_cast<std::size_t>(cc) * NQ + q);
+            ux[q][b] = u(2 * k);
+            uz[q][b] = u(2 * k + 1);
+            wx[q][b] = w(2 * k);
+            wz[q][b] = w(2 * k + 1);
+          }
         for (int qj = 0; qj < N1; ++qj)
           for (int qi = 0; qi < N1; ++qi) {
             const int q = qj * N1 + qi;
-            double ux_r = 0, ux_s = 0, uz_r = 0, uz_s = 0, wx_r = 0, wx_s = 0, wz_r = 0, wz_s = 0;
+            double ux_r[kB] = {}, ux_s[kB] = {}, uz_r[kB] = {}, uz_s[kB] = {};
+            double wx_r[kB] = {}, wx_s[kB] = {}, wz_r[kB] = {}, wz_s[kB] = {};
             for (int m = 0; m < N1; ++m) {
-              const double a = D[qi][m], b = D[qj][m];
+              const double a = D[qi][m], bb = D[qj][m];
               const int kx = qj * N1 + m, ke = m * N1 + qi;
-              ux_r += a * ux[kx];
-              uz_r += a * uz[kx];
-              wx_r += a * wx[kx];
-              wz_r += a * wz[kx];
-              ux_s += b * ux[ke];
-              uz_s += b * uz[ke];
-              wx_s += b * wx[ke];
-              wz_s += b * wz[ke];
+              for (int b = 0; b < kB; ++b) {
+                ux_r[b] += a * ux[kx][b];
+                uz_r[b] += a * uz[kx][b];
+                wx_r[b] += a * wx[kx][b];
+                wz_r[b] += a * wz[kx][b];
+                ux_s[b] += bb * ux[ke][b];
+                uz_s[b] += bb * uz[ke][b];
+                wx_s[b] += bb * wx[ke][b];
+                wz_s[b] += bb * wz[ke][b];
+              }
             }
-            const std::size_t pq = base + q;
-            const double J00 = ij(pq * 4), J01 = ij(pq * 4 + 1), J10 = ij(pq * 4 + 2), J11 = ij(pq * 4 + 3);
-            // physical gradients d(comp)/dx_i = sum_d dref_d * inv[d][i]
-            const double uxx = ux_r * J00 + ux_s * J10, uxz = ux_r * J01 + ux_s * J11;
-            const double uzx = uz_r * J00 + uz_s * J10, uzz = uz_r * J01 + uz_s * J11;
-            const double wxx = wx_r * J00 + wx_s * J10, wxz = wx_r * J01 + wx_s * J11;
-            const double wzx = wz_r * J00 + wz_s * J10, wzz = wz_r * J01 + wz_s * J11;
-            const double divu = uxx + uzz, divw = wxx + wzz;
-            const double eu = 0.5 * (uxz + uzx), ew = 0.5 * (wxz + wzx);
-            const double epsprod = uxx * wxx + uzz * wzz + 2 * eu * ew;
-            const double s = scale * jxw(pq);
-            g_lambda(pq) += s * divu * divw;
-            g_mu(pq) += s * 2 * epsprod;
+            for (int b = 0; b < nb; ++b) {
+              const std::size_t pq = static_cast<std::size_t>(c0 + b) * NQ + q;
+              const double J00 = ij(pq * 4), J01 = ij(pq * 4 + 1), J10 = ij(pq * 4 + 2), J11 = ij(pq * 4 + 3);
+              // physical gradients d(comp)/dx_i = sum_d dref_d * inv[d][i]
+              const double uxx = ux_r[b] * J00 + ux_s[b] * J10, uxz = ux_r[b] * J01 + ux_s[b] * J11;
+              const double uzx = uz_r[b] * J00 + uz_s[b] * J10, uzz = uz_r[b] * J01 + uz_s[b] * J11;
+              const double wxx = wx_r[b] * J00 + wx_s[b] * J10, wxz = wx_r[b] * J01 + wx_s[b] * J11;
+              const double wzx = wz_r[b] * J00 + wz_s[b] * J10, wzz = wz_r[b] * J01 + wz_s[b] * J11;
+              const double divu = uxx + uzz, divw = wxx + wzz;
+              const double eu = 0.5 * (uxz + uzx), ew = 0.5 * (wxz + wzx);
+              const double epsprod = uxx * wxx + uzz * wzz + 2 * eu * ew;
+              const double s = scale * jxw(pq);
+              g_lambda(pq) += s * divu * divw;
+              g_mu(pq) += s * 2 * epsprod;
+            }
           }
       });
 }

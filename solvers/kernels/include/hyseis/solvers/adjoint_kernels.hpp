@@ -19,6 +19,11 @@ namespace hyseis::solvers {
 /// ab += dt/2 vb; w = inv_mass_eff * ab; vb -= damping * w (damping may be empty); ab = 0.
 void newmark_adjoint_correct(double dt, ConstVector inv_mass_eff, ConstVector damping, Vector vb,
                              Vector ab, Vector w);
+/// newmark_adjoint_correct fused with the material accumulators of the mass and damping:
+/// ab += dt/2 vb; w = inv_mass_eff ab; gm += w .* a; gc += w .* v (if damping is non-empty);
+/// vb -= damping w; ab = 0 (one pass over the vectors).
+void newmark_adjoint_correct_accumulate(double dt, ConstVector inv_mass_eff, ConstVector damping, Vector vb,
+                                        Vector ab, Vector w, ConstVector a, ConstVector v, Vector gm, Vector gc);
 /// ub -= kw; ab += dt/2 vb; vb += dt ub; ab += dt^2/2 ub.
 void newmark_adjoint_predict(double dt, ConstVector kw, Vector ub, Vector vb, Vector ab);
 /// g += x .* y (element-wise product accumulation).
