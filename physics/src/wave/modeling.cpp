@@ -382,8 +382,24 @@ struct Modeling::Impl {
     return seis;
   }
 
-  /// Forward run recording the data; `store` (optional) receives every state (store_all).
-  Traces run_forward(const Solver::SparseSource& src, const SourceOptions& so, std::vector<std::vector<double>>* store) {
+  int n_snapshots() const {
+    const int N = s->n_steps_;
+    return opt.snapshots > 0 ? opt.snapshots : std::max(1, static_cast<int>(std::ceil(std::sqrt(N))));
+  }
+  /// Stores the current state (index k) in binomial slot `slot`.
+  void store_slot(int slot, int k) {
+    const std::size_t nl = s->n_local_;
+    if (slots.size() <= static_cast<std::size_t>(slot)) slots.resize(slot + 1);
+    slots[slot].resize(3 * nl);
+    save(slots[slot]);
+    slots[slot].push_back(k);  // the index rides along
+  }
+
+  /// Forward run recording the data; `store` (optional) receives every state (store_all);
+  /// `binomial_chain`: also store x_0 and the first-sweep states of the binomial schedule in
+  /// their slots, so that the reversal need not redo that sweep.
+  Traces run_forward(const Solver::SparseSource& src, const SourceOptions& so, std::vector<std::vector<double>>* store,
+                     bool binomial_chain = false) {
     const int N = s->n_steps_;
     std::vector<double> buf(problem.receivers.size() * nc * (N + 1), 0.0);
     init_state(src, so);
@@ -396,13 +412,25 @@ struct Modeling::Impl {
     auto keep = [&]() {
       if (store) save((*store)[kept++]);
     };
+    std::vector<int> slot_of;  // state index -> binomial slot (-1: not stored)
+    if (binomial_chain) {
+      slot_of.assign(static_cast<std::size_t>(N) + 1, -1);
+      slot_of[0] = 0;
+      const std::vector<int> chain = binomial_first_chain(N, n_snapshots());
+      for (std::size_t k = 0; k < chain.size(); ++k) slot_of[chain[k]] = static_cast<int>(k) + 1;
+    }
+    auto chain_keep = [&](int k) {
+      if (binomial_chain && slot_of[k] >= 0) store_slot(slot_of[k], k);
+    };
     keep();
+    chain_keep(0);
     record(0, recorded(), buf);
     for (int n = 0; n < N; ++n) {
       step(n, src, so);
       if ((n + 1) % 50 == 0 || n + 1 == N) check_finite(n + 1);
       record(n + 1, recorded(), buf);
       keep();
+      chain_keep(n + 1);
     }
     return gather(buf);
   }
@@ -421,7 +449,8 @@ struct Modeling::Impl {
 
   /// The reverse sweep: adjoint source `g` (d J / d data), gradient w.r.t. params.
   std::vector<double> adjoint(const Solver::SparseSource& src, const SourceOptions& so, const Traces& g,
-                              double* memory_mib, long long* steps, const std::vector<std::vector<double>>* stored) {
+                              double* memory_mib, long long* steps, const std::vector<std::vector<double>>* stored,
+                              bool chain_stored = false) {
     const int N = s->n_steps_;
     const double dt = s->dt_;
     const std::size_t nl = s->n_local_;
@@ -466,20 +495,19 @@ struct Modeling::Impl {
       *memory_mib = state_mib * (N + 1);
       *steps = 0;
     } else {
-      const int snaps = opt.snapshots > 0 ? opt.snapshots : std::max(1, static_cast<int>(std::ceil(std::sqrt(N))));
+      const int snaps = n_snapshots();
       slots.resize(snaps + 1);
       int cur = 0;  // index of the current state
       ReversalCallbacks cb;
-      init_state(src, so);
+      if (chain_stored)
+        cur = N;  // the recording sweep ended at x_N and filled the first-sweep slots
+      else
+        init_state(src, so);
       cb.advance = [&]() {
         step(cur, src, so);
         ++cur;
       };
-      cb.store = [&](int slot) {
-        slots[slot].resize(3 * nl);
-        save(slots[slot]);
-        slots[slot].push_back(cur);  // the index rides along
-      };
+      cb.store = [&](int slot) { store_slot(slot, cur); };
       cb.restore = [&](int slot) {
         load(slots[slot]);
         cur = static_cast<int>(slots[slot].back());
@@ -488,7 +516,7 @@ struct Modeling::Impl {
         if (k != cur) throw std::logic_error("Modeling: checkpoint schedule out of step");
         consume_current(k);
       };
-      const ReversalStats st = binomial_reversal(N, snaps, cb);
+      const ReversalStats st = binomial_reversal(N, snaps, cb, chain_stored);
       *memory_mib = state_mib * st.max_slots;
       *steps = st.forward_steps;
     }
@@ -656,13 +684,14 @@ GradientResult Modeling::gradient(const std::vector<double>& params, const Sourc
   check_compatible(syn, observed);  // before any time stepping
   std::vector<std::vector<double>>& stored = m.stored_states;
   const bool store_all = m.opt.checkpointing == CheckpointMode::store_all;
-  syn.data = m.run_forward(src, shot, store_all ? &stored : nullptr);
+  syn.data = m.run_forward(src, shot, store_all ? &stored : nullptr, !store_all);
   check_compatible(syn, observed);
   GradientResult res;
   Traces adj;
   res.misfit = misfit(syn.data, observed.data, m.dt(), type, &adj);
   long long steps = 0;
-  res.gradient = m.adjoint(src, shot, adj, &res.wavefield_memory_mib, &steps, store_all ? &stored : nullptr);
+  res.gradient = m.adjoint(src, shot, adj, &res.wavefield_memory_mib, &steps, store_all ? &stored : nullptr,
+                           /*chain_stored=*/!store_all);
   res.forward_steps = m.nsteps() + steps;
   return res;
 }

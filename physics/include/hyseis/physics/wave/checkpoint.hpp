@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 #include <stdexcept>
+#include <vector>
 
 namespace hyseis::physics::wave {
 
@@ -31,25 +32,58 @@ struct ReversalCallbacks {
   std::function<void(int)> consume;        ///< called with k while the current state is x_k
 };
 
+namespace detail {
+/// Split of the range [i, j] with s free slots: the state m at which the next snapshot goes.
+inline int binomial_split(int i, int j, int s) {
+  const int l = j - i;
+  // minimal r with beta(s + 1, r) >= l (s + 1 slots incl. the one of x_i); the right part
+  // [m, j] is reversed with s slots (s - 1 free) and r repetitions: length <= beta(s, r).
+  int r = 0;
+  while (binomial_beta(s + 1, r) < l) ++r;
+  const long long right = std::min<long long>(l - 1, binomial_beta(s, r) - 1);
+  return j - static_cast<int>(std::max<long long>(0, right));
+}
+}  // namespace detail
+
+/// The states the binomial schedule stores during its first sweep from x_0 (slot k + 1 holds
+/// x_{chain[k]}). A recording forward sweep that stores them lets binomial_reversal start
+/// with `first_sweep_done` = true.
+inline std::vector<int> binomial_first_chain(int n, int snapshots) {
+  std::vector<int> chain;
+  int i = 0, s = snapshots;
+  while (n > i && s > 0) {
+    i = detail::binomial_split(i, n, s);
+    chain.push_back(i);
+    --s;
+  }
+  return chain;
+}
+
 /// Visits x_n, x_{n-1}, ..., x_0 (consume(k) with current = x_k) starting from current = x_0,
 /// holding at most `snapshots` + 1 states in slots 0..snapshots (slot 0 = x_0). Binomial
-/// schedule: the range [i, j] with s free slots first advances to m = j - min(j - i - 1,
-/// beta(s, r)) ... (see docs/theory/adjoint.md), recursively; s >= n gives store-all.
-inline ReversalStats binomial_reversal(int n, int snapshots, const ReversalCallbacks& cb) {
+/// schedule: the range [i, j] with s free slots first advances to detail::binomial_split(i, j,
+/// s), stores it, reverses the right part with s - 1 free slots, then the left part with s
+/// (docs/theory/adjoint.md); s >= n gives store-all.
+/// first_sweep_done: slot 0 and the slots of binomial_first_chain(n, snapshots) are already
+/// filled and the current state is x_n (a recording sweep did it): those advances are skipped.
+inline ReversalStats binomial_reversal(int n, int snapshots, const ReversalCallbacks& cb,
+                                       bool first_sweep_done = false) {
   if (n < 0 || snapshots < 0) throw std::invalid_argument("binomial_reversal: n and snapshots must be >= 0");
   ReversalStats st;
   int held = 1;
   st.max_slots = 1;
-  cb.store(0);
+  bool skipping = first_sweep_done;  // true while descending the pre-stored first chain
+  if (!first_sweep_done) cb.store(0);
   // reverse(i, j, s, slot_i): current = x_i, saved in slot_i; s free slots above slot_i.
   std::function<void(int, int, int, int)> reverse = [&](int i, int j, int s, int slot_i) {
     while (true) {
       if (j == i) {
+        skipping = false;  // (current is x_n when the chain reaches n)
         cb.consume(i);
         return;
       }
-      const int l = j - i;
       if (s == 0) {
+        skipping = false;
         for (int k = j; k > i; --k) {
           cb.restore(slot_i);
           for (int t = i; t < k; ++t) cb.advance();
@@ -60,16 +94,13 @@ inline ReversalStats binomial_reversal(int n, int snapshots, const ReversalCallb
         cb.consume(i);
         return;
       }
-      // minimal r with beta(s + 1, r) >= l (s + 1 slots incl. slot_i); the right part
-      // [m, j] is reversed with s slots (s - 1 free) and r repetitions: length <= beta(s, r).
-      int r = 0;
-      while (binomial_beta(s + 1, r) < l) ++r;
-      const long long right = std::min<long long>(l - 1, binomial_beta(s, r) - 1);
-      const int m = j - static_cast<int>(std::max<long long>(0, right));
-      for (int t = i; t < m; ++t) cb.advance();
-      st.forward_steps += m - i;
+      const int m = detail::binomial_split(i, j, s);
       const int slot_m = slot_i + 1;
-      cb.store(slot_m);
+      if (!skipping) {
+        for (int t = i; t < m; ++t) cb.advance();
+        st.forward_steps += m - i;
+        cb.store(slot_m);
+      }
       ++held;
       st.max_slots = std::max(st.max_slots, held);
       reverse(m, j, s - 1, slot_m);
