@@ -306,3 +306,37 @@ TEST(AdjointModeling, BadInputIsNamed) {
   q.receivers.push_back(hw::Receiver{"out", 2000, -10});
   expect_msg([&] { hw::Modeling bad_mod(q, g, MPI_COMM_WORLD); }, "receivers");
 }
+
+TEST(AdjointModeling, PointGradientProjectsOntoTheGridGradient) {
+  for (bool elastic : {false, true}) {
+    const hw::WaveProblem p = small_problem(elastic);
+    const hw::ModelGrid g = small_grid();
+    hw::Modeling mod(p, g, MPI_COMM_WORLD);
+    const auto shot = small_shot(elastic);
+    const auto obs = mod.forward(smooth_model(g, elastic, 100), shot);
+    const auto gr = mod.gradient(smooth_model(g, elastic), shot, obs, hw::MisfitType::l2);
+    const auto pts = mod.point_gradient();
+    ASSERT_FALSE(pts.empty());
+    // P^T: bilinear weights of each sample point (clamped), summed over ranks
+    const int n = g.nx * g.nz;
+    std::vector<double> proj((elastic ? 3 : 1) * n, 0.0);
+    for (const auto& pt : pts) {
+      const double sx = std::clamp((pt.x - g.x0) / g.dx, 0.0, g.nx - 1.0), sz = std::clamp((pt.z - g.z0) / g.dz, 0.0, g.nz - 1.0);
+      const int ix = std::min(static_cast<int>(sx), g.nx - 2), iz = std::min(static_cast<int>(sz), g.nz - 2);
+      const double tx = sx - ix, tz = sz - iz;
+      const double w[4] = {(1 - tx) * (1 - tz), tx * (1 - tz), (1 - tx) * tz, tx * tz};
+      const int id[4] = {iz * g.nx + ix, iz * g.nx + ix + 1, (iz + 1) * g.nx + ix, (iz + 1) * g.nx + ix + 1};
+      const double d[3] = {pt.d_vp, pt.d_vs, pt.d_rho};
+      for (int f = 0; f < (elastic ? 3 : 1); ++f)
+        for (int j = 0; j < 4; ++j) proj[f * n + id[j]] += w[j] * d[f];
+    }
+    std::vector<double> sum(proj.size());
+    MPI_Allreduce(proj.data(), sum.data(), static_cast<int>(sum.size()), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    double e = 0, mx = 0;
+    for (std::size_t i = 0; i < sum.size(); ++i) {
+      e = std::max(e, std::abs(sum[i] - gr.gradient[i]));
+      mx = std::max(mx, std::abs(gr.gradient[i]));
+    }
+    EXPECT_LE(e, 1e-12 * mx);
+  }
+}

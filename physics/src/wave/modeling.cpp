@@ -75,6 +75,7 @@ struct Modeling::Impl {
   std::vector<double> vp, vs, rh;     // per (cell, q)
   std::vector<double> bvp, bvs, brh;  // per boundary sample
   DVec inv_mass_eff;
+  std::vector<PointGradient> last_points;  // per-point gradient of the last adjoint run
   // wavefield storage for the backward pass, kept between calls
   std::vector<std::vector<double>> stored_states, slots;
   // receivers: adjoint injection weights per (receiver, component), ghost-consistent
@@ -525,10 +526,23 @@ struct Modeling::Impl {
     const auto& mesh = s->mesh_;
     auto h_lam = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), glam);
     auto h_mu = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), gmu);
+    last_points.assign(npt + s->bsamples_.size(), PointGradient{});
+    for (std::size_t i = 0; i < npt; ++i) {
+      last_points[i].x = s->mat_point_[i][0];
+      last_points[i].z = s->mat_point_[i][1];
+    }
+    for (std::size_t i = 0; i < s->bsamples_.size(); ++i) {
+      last_points[npt + i].x = s->bsamples_[i].y[0];
+      last_points[npt + i].z = s->bsamples_[i].y[1];
+    }
+    std::size_t sample = 0;  // the point being scattered
     auto scatter = [&](const Bilinear& b, int field, double v) {
+      double* d[3] = {&last_points[sample].d_vp, &last_points[sample].d_vs, &last_points[sample].d_rho};
+      *d[field] += v;
       for (int j = 0; j < 4; ++j) grad[field * npg + b.idx[j]] += b.w[j] * v;
     };
     for (std::size_t pq = 0; pq < npt; ++pq) {
+      sample = pq;
       const int k = mesh.cell_nodes[pq];
       const double jxw = mesh.jxw[pq];
       if (elastic) {
@@ -544,6 +558,7 @@ struct Modeling::Impl {
       }
     }
     for (std::size_t bi = 0; bi < s->bsamples_.size(); ++bi) {
+      sample = npt + bi;
       const auto& bs = s->bsamples_[bi];
       if (elastic) {
         double gp = 0, gs = 0, gr = 0;
@@ -709,6 +724,8 @@ std::vector<double> Modeling::vjp(const std::vector<double>& params, const Sourc
   if (store_all) m.run_forward(src, shot, &stored);
   return m.adjoint(src, shot, data_cotangent, &mem, &steps, store_all ? &stored : nullptr);
 }
+
+std::vector<PointGradient> Modeling::point_gradient() const { return impl_->last_points; }
 
 std::vector<std::vector<std::vector<double>>> Modeling::jvp(const std::vector<double>& params,
                                                             const SourceOptions& shot,

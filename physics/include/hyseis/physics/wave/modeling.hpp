@@ -33,6 +33,14 @@ struct GradientResult {
   long long forward_steps = 0;        // time steps computed incl. recomputation
 };
 
+/// The gradient on the model's own parameterisation: d misfit / d(vp, vs, rho) at one material
+/// sample point of the SEM (a GLL point of a cell, or a Stacey face sample). Summed with the
+/// bilinear weights of (x, z) onto the grid it gives the grid gradient.
+struct PointGradient {
+  double x = 0, z = 0;
+  double d_vp = 0, d_vs = 0, d_rho = 0;  // acoustic: d_vs = d_rho = 0 (density fixed)
+};
+
 class Modeling {
  public:
   /// `base` fixes mesh, boundaries, time (dt must be resolvable: dt = 0 -> chosen once from the
@@ -66,6 +74,10 @@ class Modeling {
   /// <jvp(dm), dd> = <dm, vjp(dd)> to round-off (docs/theory/adjoint.md).
   std::vector<std::vector<std::vector<double>>> jvp(const std::vector<double>& params, const SourceOptions& shot,
                                                     const std::vector<double>& dparams);
+
+  /// Per-point gradient of the last gradient()/vjp() call: the GLL points of this rank's cells
+  /// (cell by cell, lexicographic), then this rank's Stacey face samples. Local to this rank.
+  std::vector<PointGradient> point_gradient() const;
 
   struct Impl;
 
