@@ -500,13 +500,19 @@ void run_postseismic_scenario(const cfg::Node& root, const std::string& out_dir)
     plot::save_png(lp, out_dir + "/velocity_profiles.png");
     // GPS time series
     plot::LinePlot gp;
-    gp.title = "synthetic GPS (weekly, white + flicker noise) over the last cycle";
+    gp.title = "synthetic GPS (weekly, white + flicker noise), first 10 yr after the earthquake";
     gp.xlabel = "time after the earthquake (yr)";
     gp.ylabel = "fault-parallel displacement (m)";
     c = 0;
     for (std::size_t s = 0; s < geod.station_x.size(); s += std::max<std::size_t>(1, geod.station_x.size() / 4)) {
-      plot::Series a{geod.epochs, geod.gps[s], "x = " + std::to_string(int(geod.station_x[s])) + " km", kColors[c % 6], false};
-      plot::Series b{geod.epochs, geod.gps_clean[s], "", {0, 0, 0}, true};
+      plot::Series a{{}, {}, "x = " + std::to_string(int(geod.station_x[s])) + " km", kColors[c % 6], false};
+      plot::Series b{{}, {}, "", {0, 0, 0}, true};
+      for (std::size_t n = 0; n < geod.epochs.size() && geod.epochs[n] <= 10; ++n) {
+        a.x.push_back(geod.epochs[n]);
+        a.y.push_back(geod.gps[s][n]);
+        b.x.push_back(geod.epochs[n]);
+        b.y.push_back(geod.gps_clean[s][n]);
+      }
       gp.series.push_back(a);
       gp.series.push_back(b);
       ++c;
@@ -536,11 +542,18 @@ void run_postseismic_scenario(const cfg::Node& root, const std::string& out_dir)
     ip2.title = "inversion: ensemble (blue), best fit (red), truth (black)";
     ip2.xlabel = "relaxation time tau (yr)";
     ip2.ylabel = "locking depth H (km)";
-    plot::Series en{inv.ensemble_tau, inv.ensemble_h, "ensemble", {30, 100, 220}, true};
+    std::vector<plot::Series> ens;  // one small cross per ensemble member
+    const double dxm = 0.004 * tau, dym = 0.004 * H;
+    for (std::size_t e = 0; e < inv.ensemble_tau.size(); ++e) {
+      const double a = inv.ensemble_tau[e], b = inv.ensemble_h[e];
+      ens.push_back({{a - dxm, a + dxm, a, a, a}, {b, b, b, b - dym, b + dym}, e == 0 ? "ensemble" : "", {30, 100, 220}, false});
+    }
     plot::Series be{{inv.tau - inv.tau_std, inv.tau + inv.tau_std, inv.tau, inv.tau, inv.tau},
                     {inv.h, inv.h, inv.h, inv.h - inv.h_std, inv.h + inv.h_std}, "best +- 1 sigma (GN)", {220, 40, 40}, false};
     plot::Series tr2{{tau * 0.995, tau * 1.005, tau, tau, tau}, {H, H, H, H * 0.995, H * 1.005}, "truth", {0, 0, 0}, false};
-    ip2.series = {en, be, tr2};
+    ip2.series = ens;
+    ip2.series.push_back(be);
+    ip2.series.push_back(tr2);
     plot::save_png(ip2, out_dir + "/inversion_recovered.png");
     if (!rep.train_loss.empty()) {
       plot::LinePlot tp;

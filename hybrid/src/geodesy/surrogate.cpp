@@ -332,15 +332,22 @@ Fit optimise(ViscoelasticSurrogate::Impl& S, const torch::Tensor& x, const torch
   auto lh = torch::full({1}, lh0, torch::kFloat64).requires_grad_(true);
   torch::optim::LBFGS opt({q, lh}, torch::optim::LBFGSOptions(1.0).max_iter(iters).line_search_fn("strong_wolfe")
                                        .tolerance_grad(1e-10).tolerance_change(1e-14));
+  // chi2 / n keeps the gradient O(1) for L-BFGS's first step (min(1, 1/|g|_1) * lr)
+  const double inv_n = 1.0 / double(x.size(0));
   auto closure = [&]() {
     opt.zero_grad();
     const auto lt = log_tau_of(q, lo, hi).expand({x.size(0)});
     const auto pred = vp * S.forward(x / torch::exp(lh), ph, lt);
-    auto loss = ((pred - v) * (pred - v) * w).sum();
+    auto loss = ((pred - v) * (pred - v) * w).sum() * inv_n;
     loss.backward();
     return loss;
   };
-  opt.step(closure);
+  double prev = INFINITY;
+  for (int round = 0; round < 4; ++round) {  // restart the history if the line search stalled early
+    const double l = opt.step(closure).item<double>();
+    if (std::abs(prev - l) <= 1e-12 * std::max(1.0, std::abs(l))) break;
+    prev = l;
+  }
   Fit f;
   f.q = q.item<double>();
   f.lh = lh.item<double>();
