@@ -5,73 +5,17 @@
 #include <random>
 #include <vector>
 
+#include "hyseis/physics/wave/gradient_checks.hpp"
 #include "hyseis/physics/wave/misfit.hpp"
 #include "hyseis/physics/wave/modeling.hpp"
 
 namespace hyseis::physics::wave::testing {
 
-/// 800 m x 400 m box, free top, absorbing elsewhere, 8 x 4 cells of degree 4, 0.5 s.
-inline WaveProblem small_problem(bool elastic) {
-  WaveProblem p;
-  p.physics = elastic ? Physics::elastic : Physics::acoustic;
-  p.mesh.xmin = 0;
-  p.mesh.xmax = 800;
-  p.mesh.zmin = -400;
-  p.mesh.zmax = 0;
-  p.mesh.nx = 8;
-  p.mesh.nz = 4;
-  p.mesh.degree = 4;
-  p.boundaries.top = BoundaryType::free;
-  p.time.duration = elastic ? 0.45 : 0.5;
-  p.time.cfl = 0.5;
-  p.medium.layers = {Layer{0, 2000, 1100, 2000}};
-  for (int i = 0; i < 4; ++i) p.receivers.push_back(Receiver{"r" + std::to_string(i), 150.0 + 170 * i, -60});
-  p.receivers.push_back(Receiver{"deep", 600, -330});
-  return p;
-}
-
-inline SourceOptions small_shot(bool elastic) {
-  SourceOptions s;
-  s.type = elastic ? SourceType::force : SourceType::pressure;
-  s.x = 230;
-  s.z = -150;
-  s.fx = 0.3;
-  s.fz = -1;
-  s.f0 = 12;
-  s.time_shift = 0.1;
-  s.amplitude = 1e6;
-  return s;
-}
-
-/// Grid covering the box with nodes every 200 m (5 x 3).
-inline ModelGrid small_grid(int nx = 5, int nz = 3) {
-  ModelGrid g;
-  g.nx = nx;
-  g.nz = nz;
-  g.x0 = 0;
-  g.z0 = -400;
-  g.dx = 800.0 / (nx - 1);
-  g.dz = 400.0 / (nz - 1);
-  return g;
-}
-
-/// Smooth model on the grid: vp (and vs, rho) with a gentle lateral/vertical variation + `bump`.
-inline std::vector<double> smooth_model(const ModelGrid& g, bool elastic, double bump = 0) {
-  const int n = g.nx * g.nz;
-  std::vector<double> m((elastic ? 3 : 1) * n);
-  for (int k = 0; k < g.nz; ++k)
-    for (int i = 0; i < g.nx; ++i) {
-      const double x = g.x0 + i * g.dx, z = g.z0 + k * g.dz;
-      const double b = bump * std::exp(-((x - 450) * (x - 450) + (z + 220) * (z + 220)) / (2 * 150.0 * 150.0));
-      const double vp = 1900 + 0.2 * x / 8 - 0.3 * z + b;
-      m[k * g.nx + i] = vp;
-      if (elastic) {
-        m[n + k * g.nx + i] = vp / 1.8 + 0.3 * b;
-        m[2 * n + k * g.nx + i] = 2000 + 0.1 * vp + 0.2 * b;
-      }
-    }
-  return m;
-}
+// The small problems are those of the validation cases (gradient_checks.hpp).
+using checks::small_grid;
+using checks::small_problem;
+using checks::small_shot;
+using checks::smooth_model;
 
 inline std::vector<double> random_vector(std::size_t n, unsigned seed, double scale = 1) {
   std::mt19937_64 rng(seed);
