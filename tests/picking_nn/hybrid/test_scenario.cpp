@@ -67,8 +67,16 @@ TEST(PickingScenario, FullConfigOnRequest) {
   const char* out = std::getenv("HYSEIS_PICKING_FULL");
   if (!out) GTEST_SKIP() << "set HYSEIS_PICKING_FULL=<output dir> to run scenarios/picking_train.yaml (minutes)";
   if (!fsys::exists(ncedc_file())) GTEST_SKIP() << "NCEDC data not found at " << ncedc_file();
-  auto doc = cfg::load_file(std::string(HYSEIS_SOURCE_DIR) + "/scenarios/picking_train.yaml",
-                            {"data.ncedc_file=" + ncedc_file()});
+  std::vector<std::string> sets{"data.ncedc_file=" + ncedc_file()};
+  if (const char* extra = std::getenv("HYSEIS_PICKING_SET")) {  // "a.b=1;c=[x,y]"
+    std::string e = extra;
+    for (std::size_t a = 0; a < e.size();) {
+      const std::size_t b = std::min(e.find(';', a), e.size());
+      if (b > a) sets.push_back(e.substr(a, b - a));
+      a = b + 1;
+    }
+  }
+  auto doc = cfg::load_file(std::string(HYSEIS_SOURCE_DIR) + "/scenarios/picking_train.yaml", sets);
   fsys::create_directories(out);
   hp::run_picking_scenario(doc.root(), out, MPI_COMM_WORLD);
   EXPECT_TRUE(fsys::exists(std::string(out) + "/summary.json"));
