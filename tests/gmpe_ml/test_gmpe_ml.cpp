@@ -473,3 +473,31 @@ TEST(GmpeCompareScenario, ReducedRunWritesTableFiguresAndModels) {
     EXPECT_EQ(run_cmd(a).size(), 2u) << m;
   }
 }
+
+// The full scenario (scenarios/gmpe_compare.yaml) runs only when HYSEIS_GMPE_FULL_OUT names an
+// output folder (it takes minutes; `hyseis run scenarios/gmpe_compare.yaml` is the normal way).
+TEST(GmpeCompareScenario, FullScenarioWhenRequested) {
+  const char* out = std::getenv("HYSEIS_GMPE_FULL_OUT");
+  if (!out) GTEST_SKIP() << "set HYSEIS_GMPE_FULL_OUT=<folder> to run scenarios/gmpe_compare.yaml";
+  if (!fs::exists(nga_path())) GTEST_SKIP() << "NGA flatfile subset not found at " << nga_path();
+  torch::set_num_threads(1);
+  const auto doc = hyseis::core::config::load_file(std::string(HYSEIS_SOURCE_DIR) + "/scenarios/gmpe_compare.yaml");
+  fs::create_directories(out);
+  hg::run_gmpe_compare_scenario(doc.root(), out);
+  EXPECT_TRUE(fs::exists(std::string(out) + "/summary.json"));
+}
+
+// ---------------------------------------------------------------- benchmark case (quick)
+#include "hyseis/bench/bench.hpp"
+namespace hyseis::bench::detail {
+std::vector<Row> gmpe_bssa14_vectorised(const Options& opt);
+}
+TEST(GmpeBench, QuickRunAgreesAndReportsRates) {
+  hyseis::bench::Options o;
+  o.quick = true;
+  const auto rows = hyseis::bench::detail::gmpe_bssa14_vectorised(o);
+  ASSERT_EQ(rows.size(), 4u);
+  EXPECT_GT(rows[0].value, 0);
+  EXPECT_GT(rows[0].baseline, 0);
+  EXPECT_LE(rows[2].value, 1e-10);
+}
