@@ -14,6 +14,8 @@
 #include "hyseis/hybrid/eew/scenario.hpp"
 #include "hyseis/hybrid/fwi/scenario.hpp"
 #include "hyseis/hybrid/geodesy/scenario.hpp"
+#include "hyseis/hybrid/gmpe/scenario.hpp"
+#include "gmpe_command.hpp"
 #include "hyseis/hybrid/tomography/experiment.hpp"
 #include "hyseis/core/progress.hpp"
 #include "hyseis/core/version.hpp"
@@ -97,7 +99,7 @@ std::string strip_slash(std::string s) {
 
 /// Every `scenario.type` the `run` command knows (wave2d is the default).
 std::vector<std::string> scenario_types() {
-  return {"wave2d", "lst_tomography", "eew_network", "fwi", "postseismic"};
+  return {"wave2d", "lst_tomography", "eew_network", "fwi", "postseismic", "gmpe_compare"};
 }
 
 /// Non-wave scenario types. Serial ones run on rank 0 only (other ranks have nothing to do);
@@ -120,6 +122,8 @@ void run_serial_or_parallel_scenario(const std::string& type, const core::config
     hybrid::tomography::run_lst_scenario(root, atomic.path().string());
   } else if (type == "eew_network") {
     hybrid::eew::run_eew_network_scenario(root, atomic.path().string());
+  } else if (type == "gmpe_compare") {
+    hybrid::gmpe::run_gmpe_compare_scenario(root, atomic.path().string());
   } else if (type == "postseismic") {
     hybrid::geodesy::run_postseismic_scenario(root, atomic.path().string());
   } else {
@@ -176,6 +180,9 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
   bench->add_option("--out", bench_out, "folder for figures");
   bench->add_flag("--quick", bench_quick, "small sizes (for tests)");
 
+  GmpeArgs gmpe_args;
+  auto* gmpe = add_gmpe_command(app, gmpe_args);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -189,6 +196,11 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
     return 2;
   }
   core::init_logging(rank, log_level);
+
+  if (gmpe->parsed()) {
+    if (rank != 0) return 0;
+    return run_gmpe_command(gmpe_args, std::cout);
+  }
 
   if (info->parsed()) {
     const std::string text = info_text(comm);
