@@ -3,6 +3,7 @@
 // mode a_t = c - lambda(k) a with lambda(k) = (1 - exp(-2kH)) / (2 tau).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -140,4 +141,24 @@ TEST(GeodesyDiscovery, BadInput) {
   EXPECT_THROW(geo::discover_relaxation(f, o, 20), hyseis::core::InvalidInput);
   o.wavenumbers = {-0.1};
   EXPECT_THROW(o.validate(), hyseis::core::InvalidInput);
+}
+
+TEST(GeodesyDiscovery, NoisyFieldInfo) {
+  // Robustness (reported, not a tolerance of the method): Gaussian noise of a fraction of
+  // std(v) on every station and epoch before the mode transform.
+  cyc::SavagePrescottParams p;
+  const auto f = sp_field(p, kL, kDx, 100);
+  for (double nf : {1e-3, 1e-2}) {
+    geo::RelaxationDiscoveryOptions o;
+    o.wavenumbers = default_k(20);
+    o.noise_fraction = nf;
+    o.seed = 3;
+    const auto d = geo::discover_relaxation(f, o, 20);
+    std::printf("noise %.0e of std(v):\n", nf);
+    print(d, 20, 50);
+    if (nf <= 1e-3) {
+      EXPECT_TRUE(std::all_of(d.modes.begin(), d.modes.end(), [](const geo::ModeFit& m) { return m.terms == std::vector<std::string>{"a"}; }));
+      EXPECT_NEAR(d.tau_known_h / 50, 1, 1e-2);
+    }
+  }
 }

@@ -34,9 +34,15 @@ TEST(GeodesyScenario, TinyRunWritesOutputsAndReusesCache) {
   EXPECT_GT(s["surrogate"]["speedup"].get<double>(), 100);
   EXPECT_LT(s["surrogate"]["relative_l2_held_out"].get<double>(), 0.1);
   EXPECT_FALSE(s["surrogate"]["model_cached"].get<bool>());
-  // a rerun into the same folder loads the cached training set and model
-  run_postseismic_scenario(doc.root(), out.string());
-  const auto s2 = hyseis::core::json::read((out / "summary.json").string());
+  // a rerun through the CLI writes into `<dir>.partial` (core::fs::AtomicDir): it finds the
+  // cached training set and model of the previous run in `<dir>` and copies them in
+  const fs::path partial = out.string() + ".partial";
+  fs::remove_all(partial);
+  fs::create_directories(partial);
+  run_postseismic_scenario(doc.root(), partial.string());
+  EXPECT_TRUE(fs::exists(partial / "surrogate.pt.json"));
+  const auto s2 = hyseis::core::json::read((partial / "summary.json").string());
+  fs::remove_all(partial);
   EXPECT_TRUE(s2["surrogate"]["model_cached"].get<bool>());
   EXPECT_TRUE(s2["surrogate"]["samples_cached"].get<bool>());
   EXPECT_DOUBLE_EQ(s2["surrogate"]["relative_l2_held_out"].get<double>(), s["surrogate"]["relative_l2_held_out"].get<double>());

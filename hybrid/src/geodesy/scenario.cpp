@@ -218,6 +218,26 @@ std::size_t index_of(const std::vector<double>& v, double q) {
   return std::size_t(it - v.begin());
 }
 
+/// Cache lookup: `out_dir/name`, or — when the CLI writes into `<dir>.partial` (core::fs::AtomicDir)
+/// — the same file of the previous run in `<dir>`, copied in (with `extra_suffix` sidecars).
+bool find_cached(const std::string& out_dir, const std::string& name, const std::vector<std::string>& extra_suffix) {
+  namespace fsys = std::filesystem;
+  const fsys::path here = fsys::path(out_dir) / name;
+  if (fsys::exists(here)) return true;
+  const std::string suffix = ".partial";
+  std::string d = out_dir;
+  while (d.size() > 1 && d.back() == '/') d.pop_back();
+  if (d.size() <= suffix.size() || d.compare(d.size() - suffix.size(), suffix.size(), suffix) != 0) return false;
+  const fsys::path prev = fsys::path(d.substr(0, d.size() - suffix.size())) / name;
+  if (!fsys::exists(prev)) return false;
+  for (const auto& x : extra_suffix)
+    if (!fsys::exists(prev.string() + x)) return false;
+  fsys::copy_file(prev, here, fsys::copy_options::overwrite_existing);
+  for (const auto& x : extra_suffix)
+    fsys::copy_file(prev.string() + x, here.string() + x, fsys::copy_options::overwrite_existing);
+  return true;
+}
+
 const std::array<unsigned char, 3> kColors[] = {{30, 100, 220}, {220, 40, 40}, {40, 160, 60}, {150, 60, 200}, {230, 140, 20}, {0, 0, 0}};
 
 }  // namespace
@@ -333,7 +353,7 @@ void run_postseismic_scenario(const cfg::Node& root, const std::string& out_dir)
   t0 = now();
   CycleSamples train_set, held_out;
   bool samples_cached = false;
-  if (spec.cache && std::filesystem::exists(cache_samples)) {
+  if (spec.cache && find_cached(out_dir, "surrogate_training.h5", {})) {
     train_set = read_samples_hdf5(cache_samples);
     samples_cached = true;
   } else {
@@ -347,7 +367,7 @@ void run_postseismic_scenario(const cfg::Node& root, const std::string& out_dir)
   ViscoelasticSurrogate sur(spec.sur);
   SurrogateReport rep;
   bool model_cached = false;
-  if (spec.cache && std::filesystem::exists(cache_model)) {
+  if (spec.cache && find_cached(out_dir, "surrogate.pt", {".json"})) {
     sur = ViscoelasticSurrogate::load(cache_model);
     model_cached = true;
   } else {

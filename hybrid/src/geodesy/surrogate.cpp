@@ -152,6 +152,7 @@ struct ViscoelasticSurrogate::Impl {
 ViscoelasticSurrogate::ViscoelasticSurrogate(const SurrogateOptions& o) : impl_(std::make_unique<Impl>()) {
   o.validate();
   impl_->o = o;
+  nn::seed_everything(o.seed, o.threads);  // the initial weights depend on the seed only
   impl_->net = Net(o);
   impl_->net->to(torch::kFloat64);
 }
