@@ -10,6 +10,7 @@
 #include <random>
 
 #include "hyseis/core/error.hpp"
+#include "hyseis/learning/picking/continuous.hpp"
 #include "hyseis/learning/picking/deep.hpp"
 #include "hyseis/learning/picking/networks.hpp"
 
@@ -215,6 +216,35 @@ TEST(PickingNN, PhaseNetOverfitsImpulsiveOnsets) {
   }
   EXPECT_GE(good_p, 7) << "P picks within 5 samples on 8 training traces";
   EXPECT_GE(good_s, 7) << "S picks within 5 samples on 8 training traces";
+
+  // Continuous segments (as read from MiniSEED): E starts 0.2 s after Z and N; the picks keep
+  // absolute times. Trace 0 has P at sample 60 (0.6 s) and S at 160 (1.6 s).
+  const std::int64_t T0 = 1500000000000000LL;
+  std::vector<hyseis::core::mseed::Segment> segs(3);
+  const char* cha[] = {"HHZ", "HHN", "HHE"};
+  for (int c = 0; c < 3; ++c) {
+    segs[c].network = "XX";
+    segs[c].station = "T";
+    segs[c].channel = cha[c];
+    segs[c].sampling_rate = 100;
+    const std::size_t skip = c == 2 ? 20 : 0;
+    segs[c].start = T0 + static_cast<std::int64_t>(skip) * 10000;
+    segs[c].data.assign(train[0].channels[c].begin() + static_cast<long>(skip), train[0].channels[c].end());
+  }
+  const auto cp = pk::pick_segments(m, segs, {});
+  bool p_ok = false, s_ok = false;
+  for (const auto& p : cp) {
+    EXPECT_EQ(p.channel, "HH?");
+    if (p.phase == "P" && std::llabs(p.time_us - (T0 + 600000)) <= 50000) p_ok = true;
+    if (p.phase == "S" && std::llabs(p.time_us - (T0 + 1600000)) <= 50000) s_ok = true;
+  }
+  EXPECT_TRUE(p_ok);
+  EXPECT_TRUE(s_ok);
+  segs[1].sampling_rate = 50;
+  EXPECT_THROW(pk::pick_segments(m, segs, {}), InvalidInput);
+  segs[1].sampling_rate = 100;
+  segs[1].channel = "HHX";
+  EXPECT_THROW(pk::pick_segments(m, segs, {}), InvalidInput);
 }
 
 TEST(PickingNN, GpdOverfitsImpulsiveOnsets) {
