@@ -156,3 +156,41 @@ noise_replay: {hours: 1}
   EXPECT_GT(j["classifier"]["ann"]["roc_auc"].get<double>(), 0.9);
   fs::remove_all(out);
 }
+
+// Seismic stations: classic STA/LTA on a stochastic record triggers at the layered-model P arrival
+// (within the STA window) for an M6 at 20-120 km; stations bypass the classifier; a station-only
+// network with no event and no noise triggers sends nothing.
+TEST(EewNetwork, StationsTriggerOnPWithStaLta) {
+  if (!fs::exists(ncedc_dir() + "/phasenet_ncedc_154.h5")) GTEST_SKIP() << "NCEDC data not found";
+  const auto recs = le::load_ncedc_records(ncedc_dir() + "/phasenet_ncedc_154.h5");
+  NetworkModel m;
+  m.velocity.top = {0, 5, 20};
+  m.velocity.vp = {5.0, 6.2, 7.0};
+  m.busy_rate_per_h = m.quiet_rate_per_h = 0;
+  m.station_false_rate_per_h = 0;
+  std::vector<Phone> sensors;
+  for (int i = 0; i < 6; ++i) {
+    Phone s;
+    s.x = 20.0 + 20.0 * i;
+    s.station = true;
+    sensors.push_back(s);
+  }
+  const EventSpec ev{"e", 0.0, 0.0, 10.0, 6.0};
+  std::mt19937_64 rng(8);
+  struct Never final : le::Classifier {
+    double probability(const le::FeatureVec&) const override { return 0.0; }
+  };
+  const auto msgs = simulate_triggers(&ev, sensors, m, recs, Never{}, 0, 60, rng);
+  ASSERT_EQ(msgs.size(), sensors.size());  // every station triggers once
+  for (const auto& x : msgs) {
+    EXPECT_TRUE(x.station);
+    EXPECT_EQ(x.probability, 1.0);
+    EXPECT_FALSE(x.s_wave);
+    const double tp = m.velocity.travel_time(std::abs(sensors[x.sensor].x), ev.depth);
+    EXPECT_GE(x.t_trigger, tp - 0.05) << "station at " << sensors[x.sensor].x << " km";
+    EXPECT_LE(x.t_trigger, tp + m.sta_s) << "station at " << sensors[x.sensor].x << " km";
+    EXPECT_NEAR(x.t_received - x.t_trigger, m.station_latency, 1e-12);
+  }
+  const auto none = simulate_triggers(nullptr, sensors, m, recs, Never{}, 0, 3600, rng);
+  EXPECT_TRUE(none.empty());
+}

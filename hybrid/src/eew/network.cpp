@@ -6,7 +6,9 @@
 #include <set>
 
 #include "hyseis/core/error.hpp"
+#include "hyseis/learning/picking/classic.hpp"
 #include "hyseis/physics/groundmotion/bssa14.hpp"
+#include "hyseis/physics/groundmotion/stochastic_timeseries.hpp"
 
 namespace hyseis::hybrid::eew {
 using core::InvalidInput;
@@ -14,6 +16,7 @@ namespace gm = physics::groundmotion;
 
 namespace {
 constexpr double kG = 9.80665;
+double mag_clamp(double m) { return std::clamp(m, 2.0, 8.5); }
 
 const gm::BSSA14& bssa14() {
   static const gm::BSSA14 model(gm::BSSA14Options{true, gm::PeriodPolicy::exact, gm::BSSA14Basin::none});
@@ -47,6 +50,10 @@ void NetworkModel::validate() const {
       !(pd_sigma >= 0) || !(busy_rate_per_h >= 0) || !(quiet_rate_per_h >= 0))
     throw InvalidInput("eew network model: delays, sigmas and rates must be >= 0 and latency_mean >= latency_jitter");
   if (!(threshold > 0 && threshold < 1)) throw InvalidInput("eew network model: threshold must be in (0, 1)");
+  if (!(station_noise > 0) || !(sta_s > 0) || !(lta_s > sta_s) || !(sta_lta_on > sta_lta_off) || !(sta_lta_off > 0) ||
+      !(station_latency >= 0) || !(station_false_rate_per_h >= 0))
+    throw InvalidInput("eew network model: need station_noise > 0, 0 < sta_s < lta_s, sta_lta_on > sta_lta_off > 0, "
+                       "station_latency >= 0, station_false_rate_per_h >= 0");
 }
 
 void ServerOptions::validate() const {
@@ -62,7 +69,75 @@ void ServerOptions::validate() const {
 
 double median_pga(double mag, double epi_km, double vs30) { return std::exp(pga_result(mag, epi_km, vs30).ln_median) * kG; }
 double pga_phi(double mag, double epi_km, double vs30) { return pga_result(mag, epi_km, vs30).phi; }
+double pga_sigma(double mag, double epi_km, double vs30) { return pga_result(mag, epi_km, vs30).sigma; }
 double wu_zhao_pd(double mag, double r_km) { return std::pow(10.0, -3.801 + 0.722 * mag - 1.437 * std::log10(r_km)); }
+
+namespace {
+/// Triggers of the seismic stations (see NetworkModel): event triggers by STA/LTA on a stochastic record,
+/// plus Poisson noise triggers. Probability 1 (no classifier).
+std::vector<TriggerMsg> station_triggers(const EventSpec* event, const std::vector<Phone>& phones, const NetworkModel& model,
+                                         double t_begin, double t_end, std::mt19937_64& rng) {
+  std::vector<TriggerMsg> out;
+  std::normal_distribution<double> g;
+  static const gm::StochasticPointSource source;
+  const double fs = 100.0;
+  for (std::size_t i = 0; i < phones.size(); ++i) {
+    if (!phones[i].station) continue;
+    if (event) {
+      const auto& p = phones[i];
+      const double epi = std::hypot(p.x - event->x, p.y - event->y);
+      const double r = std::max(1.0, std::hypot(epi, event->depth));
+      const double tp = model.velocity.travel_time(epi, event->depth), ts = model.vp_vs * tp;
+      const double pga = median_pga(event->mag, epi, model.vs30) * std::exp(pga_phi(event->mag, epi, model.vs30) * g(rng));
+      gm::StochasticRecordOptions ro;
+      ro.fs = fs;
+      ro.pre_event_s = model.lta_s + 5.0;
+      ro.post_s = 1.0;
+      ro.p_ratio = model.p_to_s_ratio;
+      ro.vp = r / tp;  // place the P and S windows at the layered-model arrivals
+      ro.vs = r / ts;
+      auto rec = gm::stochastic_record(source, mag_clamp(event->mag), r, ro, rng);
+      double hpk = 0;
+      for (std::size_t k = 0; k < rec.e.size(); ++k) hpk = std::max({hpk, std::abs(rec.e[k]), std::abs(rec.n[k])});
+      const double scale = hpk > 0 ? pga / hpk : 0.0;
+      std::vector<double> z(rec.z.size());
+      for (std::size_t k = 0; k < z.size(); ++k) z[k] = scale * rec.z[k] + model.station_noise * g(rng);
+      const int nsta = std::max(1, int(std::lround(model.sta_s * fs)));
+      const int nlta = std::max(nsta + 1, int(std::lround(model.lta_s * fs)));
+      const auto cf = learning::picking::classic_sta_lta(z, nsta, nlta);
+      const auto on = learning::picking::trigger_onset(cf, model.sta_lta_on, model.sta_lta_off);
+      if (!on.empty()) {
+        TriggerMsg m;
+        m.sensor = int(i);
+        m.from_event = true;
+        m.station = true;
+        m.t_trigger = tp + (double(on.front().on) - double(rec.ip)) / fs;
+        m.s_wave = on.front().on + std::size_t(0.5 * fs) >= rec.is;
+        m.t_received = m.t_trigger + model.station_latency;
+        m.pd_cm = wu_zhao_pd(event->mag, r) * std::pow(10.0, model.pd_sigma * g(rng)) / (m.s_wave ? model.p_to_s_ratio : 1.0);
+        m.peak = pga;
+        m.probability = 1.0;
+        out.push_back(m);
+      }
+    }
+    const double rate = model.station_false_rate_per_h * (t_end - t_begin) / 3600.0;
+    const int n = rate > 0 ? std::poisson_distribution<int>(rate)(rng) : 0;
+    for (int k = 0; k < n; ++k) {
+      TriggerMsg m;
+      m.sensor = int(i);
+      m.kind = -2;
+      m.station = true;
+      m.t_trigger = uniform(rng, t_begin, t_end);
+      m.t_received = m.t_trigger + model.station_latency;
+      m.peak = 10.0 * model.station_noise;
+      m.pd_cm = 1e-5;
+      m.probability = 1.0;
+      out.push_back(m);
+    }
+  }
+  return out;
+}
+}  // namespace
 
 std::vector<TriggerMsg> simulate_triggers(const EventSpec* event, const std::vector<Phone>& phones,
                                           const NetworkModel& model, const std::vector<le::EqRecord>& records,
@@ -88,6 +163,7 @@ std::vector<TriggerMsg> simulate_triggers(const EventSpec* event, const std::vec
     wo.window_s = model.window_s;
     for (std::size_t i = 0; i < phones.size(); ++i) {
       const auto& p = phones[i];
+      if (p.station) continue;
       const double epi = std::hypot(p.x - event->x, p.y - event->y);
       const double r = std::hypot(epi, event->depth);
       const double tp = model.velocity.travel_time(epi, event->depth), ts = model.vp_vs * tp;
@@ -117,6 +193,7 @@ std::vector<TriggerMsg> simulate_triggers(const EventSpec* event, const std::vec
   }
   const double hours = (t_end - t_begin) / 3600.0;
   for (std::size_t i = 0; i < phones.size(); ++i) {
+    if (phones[i].station) continue;
     const double rate = (phones[i].busy ? model.busy_rate_per_h : model.quiet_rate_per_h) * hours;
     const int n = rate > 0 ? std::poisson_distribution<int>(rate)(rng) : 0;
     for (int k = 0; k < n; ++k) {
@@ -136,6 +213,8 @@ std::vector<TriggerMsg> simulate_triggers(const EventSpec* event, const std::vec
   }
   const std::vector<double> prob = classifier.probabilities(feats);
   for (std::size_t k = 0; k < out.size(); ++k) out[k].probability = prob[k];
+  const auto st = station_triggers(event, phones, model, t_begin, t_end, rng);
+  out.insert(out.end(), st.begin(), st.end());
   std::sort(out.begin(), out.end(), [](const TriggerMsg& a, const TriggerMsg& b) { return a.t_received < b.t_received; });
   return out;
 }

@@ -16,6 +16,7 @@
 #include "hyseis/core/json.hpp"
 #include "hyseis/core/plot.hpp"
 #include "hyseis/hybrid/eew/network.hpp"
+#include "hyseis/hybrid/eew/synthetic_records.hpp"
 #include "hyseis/learning/eew/classifier.hpp"
 
 namespace hyseis::hybrid::eew {
@@ -37,7 +38,12 @@ struct Spec {
   le::AnnOptions ann;
   int val_windows_per_activity = 300, test_windows_per_activity = 300;
   std::uint64_t data_seed = 11;
+  std::string training = "ncedc";  ///< which ANN the phones run: "ncedc" or "synthetic" (stochastic records)
+  SyntheticRecordOptions synth;        ///< training records (count); validation / test use synth_val / synth_test
+  int synth_val = 100, synth_test = 100, synth_windows_per_record = 5;
   int phones = 1000;
+  int stations = 20;                 ///< seismic stations on a jittered grid over the region
+  std::uint64_t station_seed = 9;
   double region_km = 100;
   std::vector<City> cities;
   double busy_fraction = 0.1;
@@ -73,7 +79,7 @@ std::string resolve_data_file(const cfg::Node& root) {
 
 Spec parse(const cfg::Node& root) {
   root.require_map();
-  root.allow_keys({"scenario", "data", "classifier", "network", "model", "server", "events", "targets", "time",
+  root.allow_keys({"scenario", "data", "classifier", "network", "stations", "model", "server", "events", "targets", "time",
                    "noise_replay", "output"});
   Spec s;
   const auto sc = root["scenario"];
@@ -86,7 +92,22 @@ Spec parse(const cfg::Node& root) {
     const auto c = root["classifier"];
     c.allow_keys({"hidden", "activation", "epochs", "patience", "batch_size", "learning_rate", "weight_decay", "seed",
                   "eq_windows_per_record", "windows_per_activity", "val_windows_per_activity",
-                  "test_windows_per_activity", "threshold", "data_seed"});
+                  "test_windows_per_activity", "threshold", "data_seed", "training", "synthetic"});
+    s.training = c.get_choice("training", {"synthetic", "ncedc"}, s.training);
+    if (c.has("synthetic")) {
+      const auto y = c["synthetic"];
+      y.allow_keys({"train_records", "val_records", "test_records", "windows_per_record", "mag_min", "mag_max", "r_min_km",
+                    "r_max_km", "p_ratio"});
+      s.synth.count = y.get_int("train_records", s.synth.count, 1, 100000);
+      s.synth_val = y.get_int("val_records", s.synth_val, 1, 100000);
+      s.synth_test = y.get_int("test_records", s.synth_test, 1, 100000);
+      s.synth_windows_per_record = y.get_int("windows_per_record", s.synth_windows_per_record, 1, 10000);
+      s.synth.mag_min = y.get("mag_min", s.synth.mag_min, cfg::Range(2, 8.5));
+      s.synth.mag_max = y.get("mag_max", s.synth.mag_max, cfg::Range(s.synth.mag_min, 8.5));
+      s.synth.r_min_km = y.get("r_min_km", s.synth.r_min_km, cfg::Positive());
+      s.synth.r_max_km = y.get("r_max_km", s.synth.r_max_km, cfg::Range(s.synth.r_min_km, 1000));
+      s.synth.p_ratio = y.get("p_ratio", s.synth.p_ratio, cfg::NonNegative());
+    }
     if (c.has("hidden")) {
       s.ann.hidden.clear();
       for (const auto& e : c["hidden"].elements()) s.ann.hidden.push_back(e.as<int>());
@@ -129,6 +150,20 @@ Spec parse(const cfg::Node& root) {
       }
       if (tot > 1 + 1e-12) n["cities"].fail("city fractions must sum to <= 1 (the rest is spread uniformly)");
     }
+  }
+  if (root.has("stations")) {
+    const auto st = root["stations"];
+    st.allow_keys({"count", "seed", "noise_m_s2", "sta_s", "lta_s", "sta_lta_on", "sta_lta_off", "latency_s",
+                   "false_triggers_per_h"});
+    s.stations = st.get_int("count", s.stations, 0, 100000);
+    s.station_seed = std::uint64_t(st.get_int("seed", int(s.station_seed), 0, 1 << 30));
+    s.model.station_noise = st.get("noise_m_s2", s.model.station_noise, cfg::Positive());
+    s.model.sta_s = st.get("sta_s", s.model.sta_s, cfg::Positive());
+    s.model.lta_s = st.get("lta_s", s.model.lta_s, cfg::Greater(s.model.sta_s));
+    s.model.sta_lta_on = st.get("sta_lta_on", s.model.sta_lta_on, cfg::Greater(1.0));
+    s.model.sta_lta_off = st.get("sta_lta_off", s.model.sta_lta_off, cfg::OpenRange(0, s.model.sta_lta_on));
+    s.model.station_latency = st.get("latency_s", s.model.station_latency, cfg::NonNegative());
+    s.model.station_false_rate_per_h = st.get("false_triggers_per_h", s.model.station_false_rate_per_h, cfg::NonNegative());
   }
   if (root.has("model")) {
     const auto m = root["model"];
@@ -238,10 +273,36 @@ std::vector<Phone> make_phones(const Spec& s) {
     ph.busy = u01(rng) < s.busy_fraction;
     p.push_back(ph);
   }
+  // Seismic stations: a near-square grid over the region, each node jittered by up to a quarter cell.
+  if (s.stations > 0) {
+    std::mt19937_64 rs(s.station_seed);
+    const int nx = int(std::ceil(std::sqrt(double(s.stations)))), ny = (s.stations + nx - 1) / nx;
+    const double cx = 2 * s.region_km / nx, cy = 2 * s.region_km / ny;
+    std::uniform_real_distribution<double> j(-0.25, 0.25);
+    for (int k = 0; k < s.stations; ++k) {
+      Phone st;
+      st.station = true;
+      st.x = -s.region_km + cx * ((k % nx) + 0.5 + j(rs));
+      st.y = -s.region_km + cy * ((k / nx) + 0.5 + j(rs));
+      p.push_back(st);
+    }
+  }
   return p;
 }
 
 double nan() { return std::numeric_limits<double>::quiet_NaN(); }
+
+/// Shaking class of a PGA (Worden et al. 2012 PGA->MMI thresholds, rounded): for the target table.
+std::string pga_class(double pga_m_s2) {
+  const double g = pga_m_s2 / 9.80665;
+  if (g < 0.0017) return "not felt (MMI I)";
+  if (g < 0.014) return "weak (MMI II-III)";
+  if (g < 0.039) return "light (MMI IV)";
+  if (g < 0.092) return "moderate (MMI V)";
+  if (g < 0.18) return "strong (MMI VI)";
+  if (g < 0.34) return "very strong (MMI VII)";
+  return "severe (MMI VIII+)";
+}
 
 Json num(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
@@ -264,23 +325,52 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
   const le::LabelledSet va = le::build_dataset(split.val, dv, r_va), te = le::build_dataset(split.test, dt, r_te);
   le::MyShakeAnn ann(spec.ann);
   const le::AnnHistory hist = ann.train(tr, va);
-  ann.save(out_dir + "/classifier.pt");
+  ann.save(out_dir + "/classifier_ncedc.pt");
   le::LogisticModel logistic;
   logistic.fit(tr.x, tr.label);
+
+  // Synthetic-trained variant: earthquake windows from Boore (2003) stochastic time series (M, R drawn
+  // uniformly), activity windows as above; held-out synthetic records for validation and test.
+  const auto t_syn0 = std::chrono::steady_clock::now();
+  std::mt19937_64 r_syn(spec.data_seed + 21);
+  SyntheticRecordOptions so_tr = spec.synth, so_va = spec.synth, so_te = spec.synth;
+  so_va.count = spec.synth_val;
+  so_te.count = spec.synth_test;
+  const auto syn_tr = stochastic_eq_records(so_tr, r_syn), syn_va = stochastic_eq_records(so_va, r_syn),
+             syn_te = stochastic_eq_records(so_te, r_syn);
+  le::DatasetOptions ds = spec.data, dsv = dv, dst = dt;
+  ds.eq_windows_per_record = dsv.eq_windows_per_record = dst.eq_windows_per_record = spec.synth_windows_per_record;
+  std::mt19937_64 s_tr(spec.data_seed + 22), s_va(spec.data_seed + 23), s_te(spec.data_seed + 24);
+  const le::LabelledSet tr_s = le::build_dataset(syn_tr, ds, s_tr), va_s = le::build_dataset(syn_va, dsv, s_va),
+                        te_s = le::build_dataset(syn_te, dst, s_te);
+  const double synth_gen_s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_syn0).count();
+  le::MyShakeAnn ann_syn(spec.ann);
+  const le::AnnHistory hist_syn = ann_syn.train(tr_s, va_s);
+  ann_syn.save(out_dir + "/classifier_synthetic.pt");
+  le::LogisticModel logistic_syn;
+  logistic_syn.fit(tr_s.x, tr_s.label);
+  const le::MyShakeAnn& phone_ann = spec.training == "synthetic" ? ann_syn : ann;
+  phone_ann.save(out_dir + "/classifier.pt");
+
   const auto p_ann = ann.probabilities(te.x), p_lr = logistic.probabilities(te.x);
+  const auto p_syn = ann_syn.probabilities(te.x), p_syn_lr = logistic_syn.probabilities(te.x);
+  const auto p_syn_s = ann_syn.probabilities(te_s.x), p_ann_s = ann.probabilities(te_s.x);
   const auto m_ann = le::binary_metrics(p_ann, te.label, spec.model.threshold);
   const auto m_lr = le::binary_metrics(p_lr, te.label, spec.model.threshold);
-  auto metrics_json = [&](const le::BinaryMetrics& m, const std::vector<double>& p) {
+  auto metrics_json = [&](const le::BinaryMetrics& m, const std::vector<double>& p, const le::LabelledSet& set) {
     Json j = {{"accuracy", m.accuracy}, {"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1},
               {"roc_auc", m.auc}, {"threshold", m.threshold},
               {"confusion", {{"tp", m.tp}, {"fp", m.fp}, {"tn", m.tn}, {"fn", m.fn}}}};
     Json per = Json::object();
-    for (const auto& c : le::per_kind_confusion(p, te.kind, spec.model.threshold))
+    for (const auto& c : le::per_kind_confusion(p, set.kind, spec.model.threshold))
       per[c.kind < 0 ? "earthquake" : le::activity_name(le::Activity(c.kind))] = {
           {"n", c.n}, {"classified_earthquake", c.predicted_eq},
           {"fraction_classified_earthquake", double(c.predicted_eq) / double(std::max(1L, c.n))}};
     j["per_class"] = per;
     return j;
+  };
+  auto metrics_on = [&](const std::vector<double>& p, const le::LabelledSet& set) {
+    return metrics_json(le::binary_metrics(p, set.label, spec.model.threshold), p, set);
   };
 
   Json summary;
@@ -293,14 +383,31 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
       {"non_earthquake_windows", "SYNTHETIC activity models (resting, walking, running, vehicle, handling)"},
       {"records", {{"train", split.train.size()}, {"val", split.val.size()}, {"test", split.test.size()}}},
       {"samples", {{"train", tr.size()}, {"val", va.size()}, {"test", te.size()}}},
-      {"ann", metrics_json(m_ann, p_ann)},
-      {"logistic_baseline", metrics_json(m_lr, p_lr)},
+      {"ann", metrics_json(m_ann, p_ann, te)},
+      {"logistic_baseline", metrics_json(m_lr, p_lr, te)},
+      {"ann_on_synthetic_test", metrics_on(p_ann_s, te_s)},
       {"ann_hidden", spec.ann.hidden},
       {"epochs_run", hist.epochs_run},
-      {"best_epoch", hist.best_epoch}};
+      {"best_epoch", hist.best_epoch},
+      {"phone_classifier", spec.training == "synthetic" ? "ann_synthetic" : "ann (NCEDC-trained)"}};
+  summary["classifier"]["ann_synthetic"] = {
+      {"earthquake_windows", "Boore (2003) stochastic-method 3-component records (physics/groundmotion/stochastic_timeseries), "
+                             "M ~ U(mag_min, mag_max), hypocentral R ~ U(r_min, r_max), approximate P onset; cut, rotated, "
+                             "scaled and noised like the NCEDC windows"},
+      {"mag_range", {spec.synth.mag_min, spec.synth.mag_max}},
+      {"r_range_km", {spec.synth.r_min_km, spec.synth.r_max_km}},
+      {"records", {{"train", syn_tr.size()}, {"val", syn_va.size()}, {"test", syn_te.size()}}},
+      {"samples", {{"train", tr_s.size()}, {"val", va_s.size()}, {"test", te_s.size()}}},
+      {"generation_wall_s", synth_gen_s},
+      {"on_synthetic_test", metrics_on(p_syn_s, te_s)},
+      {"on_ncedc_test", metrics_on(p_syn, te)},
+      {"logistic_on_synthetic_test", metrics_on(logistic_syn.probabilities(te_s.x), te_s)},
+      {"logistic_on_ncedc_test", metrics_on(p_syn_lr, te)},
+      {"epochs_run", hist_syn.epochs_run},
+      {"best_epoch", hist_syn.best_epoch}};
 
-  // ANN recall by channel family on the test records (HN = strong-motion accelerometers, the others
-  // velocity sensors differentiated to acceleration), windows drawn as for the test set.
+  // Recall by channel family on the NCEDC test records (HN = strong-motion accelerometers, the others
+  // velocity sensors differentiated to acceleration), windows drawn as for the test set, for both ANNs.
   {
     std::mt19937_64 rf(spec.data_seed + 4);
     le::EqWindowOptions eo = spec.data.eq;
@@ -312,16 +419,20 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
         fx.push_back(le::classifier_input(le::earthquake_window(r, eo, rf)));
         fam.push_back(r.channels.substr(0, 2));
       }
-    const auto pf = ann.probabilities(fx);
-    std::map<std::string, std::pair<long, long>> cnt;
-    for (std::size_t k = 0; k < pf.size(); ++k) {
-      ++cnt[fam[k]].first;
-      if (pf[k] >= spec.model.threshold) ++cnt[fam[k]].second;
-    }
-    Json j = Json::object();
-    for (const auto& [f, c] : cnt)
-      j[f] = {{"windows", c.first}, {"classified_earthquake", c.second}, {"recall", double(c.second) / double(c.first)}};
-    summary["classifier"]["ann_recall_by_channel_family"] = j;
+    auto by_family = [&](const le::Classifier& c) {
+      const auto pf = c.probabilities(fx);
+      std::map<std::string, std::pair<long, long>> cnt;
+      for (std::size_t k = 0; k < pf.size(); ++k) {
+        ++cnt[fam[k]].first;
+        if (pf[k] >= spec.model.threshold) ++cnt[fam[k]].second;
+      }
+      Json j = Json::object();
+      for (const auto& [f, c] : cnt)
+        j[f] = {{"windows", c.first}, {"classified_earthquake", c.second}, {"recall", double(c.second) / double(c.first)}};
+      return j;
+    };
+    summary["classifier"]["ann_recall_by_channel_family"] = by_family(ann);
+    summary["classifier"]["ann_synthetic"]["recall_by_channel_family"] = by_family(ann_syn);
   }
 
   core::h5::Writer h5(out_dir + "/eew.h5");
@@ -330,6 +441,14 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
   h5.attribute("/", "config_yaml", YAML::Dump(root.yaml()));
   h5.write("classifier/test_probability_ann", p_ann);
   h5.write("classifier/test_probability_logistic", p_lr);
+  h5.write("classifier/test_probability_ann_synthetic", p_syn);
+  h5.write("classifier/synthetic_test_probability_ann_synthetic", p_syn_s);
+  {
+    std::vector<double> lab(te_s.label.begin(), te_s.label.end());
+    h5.write("classifier/synthetic_test_label", lab);
+    h5.write("classifier/synthetic_train_loss", hist_syn.train_loss);
+    h5.write("classifier/synthetic_val_loss", hist_syn.val_loss);
+  }
   {
     std::vector<double> lab(te.label.begin(), te.label.end()), kind(te.kind.begin(), te.kind.end());
     h5.write("classifier/test_label", lab);
@@ -342,9 +461,9 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
   const std::vector<Phone> phones = make_phones(spec);
   {
     std::vector<double> xy;
-    for (const auto& p : phones) { xy.push_back(p.x); xy.push_back(p.y); xy.push_back(p.busy ? 1 : 0); }
-    h5.write("network/phones", {phones.size(), 3}, xy.data());
-    h5.attribute("network/phones", "columns", "x_km, y_km, busy");
+    for (const auto& p : phones) { xy.push_back(p.x); xy.push_back(p.y); xy.push_back(p.busy ? 1 : 0); xy.push_back(p.station ? 1 : 0); }
+    h5.write("network/phones", {phones.size(), 4}, xy.data());
+    h5.attribute("network/phones", "columns", "x_km, y_km, busy, station (sensors: phones first, then stations)");
   }
   std::mt19937_64 rng(spec.network_seed + 100);
   const le::PdMagnitudeModel pd_model = calibrate_pd(spec.model, 2000, rng);
@@ -352,7 +471,12 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
                                    {"form", "M = a + b log10 Pd[cm] + c log10 R[km], fitted on 2000 synthetic (Wu & Zhao 2006) samples"}};
   int n_busy = 0;
   for (const auto& p : phones) n_busy += p.busy;
-  summary["network"] = {{"phones", phones.size()}, {"busy_phones", n_busy}, {"region_km", spec.region_km}};
+  summary["network"] = {{"phones", spec.phones}, {"stations", spec.stations}, {"busy_phones", n_busy}, {"region_km", spec.region_km},
+                        {"station_trigger", {{"method", "classic STA/LTA on the vertical of a Boore (2003) stochastic record scaled to the sampled BSSA14 PGA"},
+                                             {"sta_s", spec.model.sta_s}, {"lta_s", spec.model.lta_s}, {"on", spec.model.sta_lta_on},
+                                             {"off", spec.model.sta_lta_off}, {"noise_m_s2", spec.model.station_noise},
+                                             {"latency_s", spec.model.station_latency},
+                                             {"false_triggers_per_h", spec.model.station_false_rate_per_h}}}};
 
   std::vector<double> times;
   for (double t = 0; t <= spec.duration + 1e-9; t += spec.step) times.push_back(t);
@@ -365,7 +489,7 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
   for (std::size_t e = 0; e < spec.events.size(); ++e) {
     const EventSpec& ev = spec.events[e];
     if (ev.mag > spec.events[biggest].mag) biggest = e;
-    const auto msgs = simulate_triggers(&ev, phones, spec.model, split.test, ann, -spec.pre_event - spec.server.memory_s,
+    const auto msgs = simulate_triggers(&ev, phones, spec.model, split.test, phone_ann, -spec.pre_event - spec.server.memory_s,
                                         spec.duration, rng);
     std::vector<double> conf(times.size(), 0), loc_err(times.size(), nan()), depth_err(times.size(), nan()),
         mag_est(times.size(), nan()), n_recv(times.size(), 0), ex(times.size(), nan()), ey(times.size(), nan());
@@ -384,9 +508,14 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
       if (!std::isfinite(alert_time)) { alert_time = times[k]; at_alert = s; }
     }
     alert_states.push_back(at_alert);
-    long n_eq = 0, n_eq_sent = 0, n_noise = 0, n_noise_sent = 0, n_s = 0;
+    long n_eq = 0, n_eq_sent = 0, n_noise = 0, n_noise_sent = 0, n_s = 0, n_st = 0;
+    double first_station = nan();
     for (const auto& m : msgs) {
       const bool sent = m.probability >= spec.model.threshold;
+      if (m.station && m.from_event) {
+        ++n_st;
+        if (!(m.t_trigger >= first_station)) first_station = m.t_trigger;
+      }
       if (m.from_event) { ++n_eq; n_eq_sent += sent; n_s += m.s_wave; }
       else { ++n_noise; n_noise_sent += sent; }
     }
@@ -404,7 +533,12 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
                 {"true_median_pga_m_s2", median_pga(ev.mag, epi, spec.model.vs30)}};
       if (std::isfinite(alert_time)) {
         const double epi_est = std::hypot(site.x - at_alert.x, site.y - at_alert.y);
-        t["predicted_pga_at_alert_m_s2"] = median_pga(std::clamp(at_alert.mag, 3.0, 8.5), epi_est, spec.model.vs30);
+        const double m_est = std::clamp(at_alert.mag, 3.0, 8.5);
+        const double med = median_pga(m_est, epi_est, spec.model.vs30), sig = pga_sigma(m_est, epi_est, spec.model.vs30);
+        t["predicted_pga_at_alert_m_s2"] = med;
+        t["predicted_pga_sigma_ln"] = sig;  // BSSA14 total sigma (natural log)
+        t["predicted_pga_16_84_m_s2"] = {med * std::exp(-sig), med * std::exp(sig)};
+        t["predicted_mmi_class"] = pga_class(med);
       }
       targets.push_back(t);
     }
@@ -443,6 +577,7 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
                            {"final_time_s", final_t},
                            {"earthquake_triggers", n_eq}, {"earthquake_triggers_sent", n_eq_sent}, {"s_wave_triggers", n_s},
                            {"background_triggers", n_noise}, {"background_triggers_sent", n_noise_sent},
+                           {"station_triggers", n_st}, {"first_station_trigger_s", num(first_station)},
                            {"targets", targets}});
     const auto col = colors[e % colors.size()];
     loc_series.push_back({times, loc_err, ev.name + " (M" + std::to_string(ev.mag).substr(0, 3) + ")", col, false});
@@ -456,7 +591,7 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
   // ------------------------------------------------------------ 24 h noise-only replay
   if (spec.replay_hours > 0) {
     const auto t0 = std::chrono::steady_clock::now();
-    const auto msgs = simulate_triggers(nullptr, phones, spec.model, split.test, ann, 0.0, spec.replay_hours * 3600.0, rng);
+    const auto msgs = simulate_triggers(nullptr, phones, spec.model, split.test, phone_ann, 0.0, spec.replay_hours * 3600.0, rng);
     // Alert episodes: evaluate the server at every arrival (its state changes only then); an episode
     // starts when no cluster was confirmed at the previous evaluation and one is now.
     auto count_alerts = [&](bool use_classifier) {
@@ -505,14 +640,17 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
     mp.series.push_back({times, std::vector<double>(times.size(), 0.0), "0", {0, 0, 0}, true});
     plot::save_png(mp, out_dir + "/timeline_magnitude.png");
     // ROC of both classifiers.
-    std::vector<double> fa, ta, fl, tl;
+    std::vector<double> fa, ta, fl, tl, fs_, ts_;
     le::roc_curve(p_ann, te.label, fa, ta);
     le::roc_curve(p_lr, te.label, fl, tl);
+    le::roc_curve(p_syn, te.label, fs_, ts_);
     plot::LinePlot roc;
     roc.title = "ROC on held-out windows (NCEDC test records vs synthetic activity)";
     roc.xlabel = "false-positive rate";
     roc.ylabel = "true-positive rate";
-    roc.series = {{fa, ta, "MyShake ANN", {31, 119, 180}, false}, {fl, tl, "logistic baseline", {214, 39, 40}, false},
+    roc.series = {{fa, ta, "ANN trained on NCEDC", {31, 119, 180}, false},
+                  {fs_, ts_, "ANN trained on stochastic synthetics", {44, 160, 44}, false},
+                  {fl, tl, "logistic baseline (NCEDC)", {214, 39, 40}, false},
                   {{0, 1}, {0, 1}, "chance", {120, 120, 120}, true}};
     plot::save_png(roc, out_dir + "/roc.png");
     plot::LinePlot tl_plot;
@@ -543,7 +681,10 @@ void run_eew_network_scenario(const cfg::Node& root, const std::string& out_dir)
         im.values.push_back(std::log10(median_pga(ev.mag, std::hypot(x - ev.x, y - ev.y), spec.model.vs30)));
       }
     const std::size_t stride = std::max<std::size_t>(1, phones.size() / 400);
-    for (std::size_t p = 0; p < phones.size(); p += stride) im.markers_triangle.push_back({phones[p].x, phones[p].y});
+    for (std::size_t p = 0; p < phones.size(); p += stride)
+      if (!phones[p].station) im.markers_triangle.push_back({phones[p].x, phones[p].y});
+    for (const auto& p : phones)  // every station (also triangles: the plot has two marker kinds)
+      if (p.station) im.markers_triangle.push_back({p.x, p.y});
     im.markers_star.push_back({ev.x, ev.y});
     if (alert_states[biggest].confirmed) im.markers_star.push_back({alert_states[biggest].x, alert_states[biggest].y});
     plot::save_png(im, out_dir + "/map.png");
