@@ -3,6 +3,8 @@
 
 #include <cmath>
 #include <limits>
+#include <random>
+#include <vector>
 
 #include "hyseis/core/error.hpp"
 #include "hyseis/learning/eew/features.hpp"
@@ -65,4 +67,49 @@ TEST(EewFeatures, BadInputThrows) {
   EXPECT_THROW(window_features(a, c, a, 100.0), InvalidInput);
   EXPECT_THROW(sliding_features(a, a, a, 100.0, 0.0, 1.0), InvalidInput);
   EXPECT_THROW(quantile({}, 0.5), InvalidInput);
+}
+
+// Streaming features of many sensors equal window_features() on the same windows, bit for bit, for
+// several window / step lengths (incl. the 2-sample edge case and ties in the vector sum).
+TEST(EewFeatures, StreamingEqualsWindowFeatures) {
+  using namespace hyseis::learning::eew;
+  std::mt19937_64 rng(17);
+  std::normal_distribution<double> g;
+  struct Case { std::size_t win, step; };
+  for (const Case c : {Case{200, 100}, Case{7, 3}, Case{2, 1}, Case{10, 10}}) {
+    const std::size_t ns = 5, packets = 6, total = packets * c.step;
+    std::vector<std::vector<double>> X(ns), Y(ns), Z(ns);
+    for (std::size_t s = 0; s < ns; ++s)
+      for (std::size_t i = 0; i < total; ++i) {
+        const bool tie = s == 4;  // quantised samples: many equal vector sums
+        X[s].push_back(tie ? std::round(g(rng)) : g(rng) + 0.3 * std::sin(0.2 * double(i) * double(s + 1)));
+        Y[s].push_back(tie ? std::round(g(rng)) : 0.5 * g(rng));
+        Z[s].push_back(tie ? 0.0 : 2.0 * g(rng));
+      }
+    StreamingFeatures sf(ns, c.win, c.step, 100.0);
+    std::vector<MyShakeFeatures> out;
+    for (std::size_t k = 0; k < packets; ++k) {
+      std::vector<double> px, py, pz;
+      for (std::size_t s = 0; s < ns; ++s)
+        for (std::size_t i = 0; i < c.step; ++i) {
+          px.push_back(X[s][k * c.step + i]);
+          py.push_back(Y[s][k * c.step + i]);
+          pz.push_back(Z[s][k * c.step + i]);
+        }
+      sf.push(px.data(), py.data(), pz.data());
+      if (!sf.ready()) continue;
+      sf.compute(out);
+      const std::size_t end = (k + 1) * c.step, beg = end - c.win;
+      for (std::size_t s = 0; s < ns; ++s) {
+        const std::vector<double> wx(X[s].begin() + long(beg), X[s].begin() + long(end)),
+            wy(Y[s].begin() + long(beg), Y[s].begin() + long(end)), wz(Z[s].begin() + long(beg), Z[s].begin() + long(end));
+        const auto ref = window_features(wx, wy, wz, 100.0);
+        EXPECT_EQ(out[s].iqr, ref.iqr) << "win " << c.win << " sensor " << s << " packet " << k;
+        EXPECT_EQ(out[s].zc, ref.zc) << "win " << c.win << " sensor " << s;
+        EXPECT_EQ(out[s].cav, ref.cav) << "win " << c.win << " sensor " << s;
+      }
+    }
+  }
+  EXPECT_THROW(StreamingFeatures(3, 1, 1, 100.0), std::exception);
+  EXPECT_THROW(StreamingFeatures(3, 10, 11, 100.0), std::exception);
 }

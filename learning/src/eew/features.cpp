@@ -92,4 +92,78 @@ std::vector<MyShakeFeatures> sliding_features(const std::vector<double>& ax, con
   return out;
 }
 
+StreamingFeatures::StreamingFeatures(std::size_t n_sensors, std::size_t window_n, std::size_t step_n, double fs)
+    : n_(n_sensors), window_(window_n), step_(step_n), fs_(fs) {
+  if (!(fs > 0.0) || !std::isfinite(fs)) throw InvalidInput("eew StreamingFeatures: fs must be positive");
+  if (window_n < 2 || step_n < 1 || step_n > window_n)
+    throw InvalidInput("eew StreamingFeatures: need window_n >= 2 and 1 <= step_n <= window_n");
+  x_.assign(n_ * window_, 0.0);
+  y_.assign(n_ * window_, 0.0);
+  z_.assign(n_ * window_, 0.0);
+  v_.assign(n_ * window_, 0.0);
+  scratch_.resize(window_);
+}
+
+void StreamingFeatures::push(const double* ax, const double* ay, const double* az) {
+  const std::size_t keep = window_ - step_;
+  for (std::size_t s = 0; s < n_; ++s) {
+    double* X = x_.data() + s * window_;
+    double* Y = y_.data() + s * window_;
+    double* Z = z_.data() + s * window_;
+    double* V = v_.data() + s * window_;
+    std::copy(X + step_, X + window_, X);
+    std::copy(Y + step_, Y + window_, Y);
+    std::copy(Z + step_, Z + window_, Z);
+    std::copy(V + step_, V + window_, V);
+    const double* a = ax + s * step_;
+    const double* b = ay + s * step_;
+    const double* c = az + s * step_;
+    for (std::size_t i = 0; i < step_; ++i) {
+      X[keep + i] = a[i];
+      Y[keep + i] = b[i];
+      Z[keep + i] = c[i];
+      V[keep + i] = std::sqrt(a[i] * a[i] + b[i] * b[i] + c[i] * c[i]);
+    }
+  }
+  filled_ = std::min(window_, filled_ + step_);
+}
+
+void StreamingFeatures::compute(std::vector<MyShakeFeatures>& out) {
+  out.resize(n_);
+  const std::size_t n = window_;
+  const double dt = 1.0 / fs_, T = double(n - 1) * dt;
+  // Type-7 quartile positions (as quantile()).
+  const double p25 = 0.25 * double(n - 1), p75 = 0.75 * double(n - 1);
+  const std::size_t l25 = std::size_t(std::floor(p25)), l75 = std::size_t(std::floor(p75));
+  const double w25 = p25 - double(l25), w75 = p75 - double(l75);
+  for (std::size_t s = 0; s < n_; ++s) {
+    const double* V = v_.data() + s * window_;
+    MyShakeFeatures f;
+    double cav = 0.0;
+    for (std::size_t i = 0; i + 1 < n; ++i) cav += 0.5 * (std::abs(V[i]) + std::abs(V[i + 1])) * dt;
+    f.cav = cav;
+    double zc = 0.0;
+    for (const double* c : {x_.data() + s * window_, y_.data() + s * window_, z_.data() + s * window_})
+      zc = std::max(zc, zero_crossings(c, n) / T);
+    f.zc = zc;
+    // Quartiles: select l75 (and its successor) first, then l25 inside the lower part.
+    double* w = scratch_.data();
+    std::copy(V, V + n, w);
+    std::nth_element(w, w + l75, w + n);
+    const double a75 = w[l75];
+    const double b75 = l75 + 1 < n ? *std::min_element(w + l75 + 1, w + n) : a75;
+    double a25, b25;
+    if (l25 == l75) {
+      a25 = a75;
+      b25 = b75;
+    } else {
+      std::nth_element(w, w + l25, w + l75);
+      a25 = w[l25];
+      b25 = l25 + 1 < l75 ? *std::min_element(w + l25 + 1, w + l75) : a75;
+    }
+    f.iqr = (a75 + w75 * (b75 - a75)) - (a25 + w25 * (b25 - a25));
+    out[s] = f;
+  }
+}
+
 }  // namespace hyseis::learning::eew

@@ -39,4 +39,31 @@ std::vector<MyShakeFeatures> sliding_features(const std::vector<double>& ax,
                                               const std::vector<double>& az, double fs,
                                               double window_s = 2.0, double step_s = 1.0);
 
+/// Streaming MyShake features of many sensors for the server-side / benchmark packet loop: every sensor
+/// keeps its newest `window_n` samples (3 components and the vector sum, contiguous per sensor, shifted
+/// by `step_n` samples per packet); push() appends one packet of `step_n` samples per sensor and
+/// compute() returns the features of every sensor's current window. Results are bit-identical to
+/// window_features() on the same window (same summation order; the quartiles by nth_element select the
+/// same order statistics as a full sort). The vector sum is computed once per sample (on arrival);
+/// the IQR uses two selections instead of two sorts; no allocation per packet.
+class StreamingFeatures {
+public:
+  /// 2 <= step_n <= window_n, fs > 0. Until window_n samples have arrived the window is zero-padded
+  /// at its start (ready() tells when it is full).
+  StreamingFeatures(std::size_t n_sensors, std::size_t window_n, std::size_t step_n, double fs);
+  /// One packet: component arrays of n_sensors * step_n samples, sensor-major (sensor s occupies
+  /// [s*step_n, (s+1)*step_n)).
+  void push(const double* ax, const double* ay, const double* az);
+  /// Features of every sensor's window (t_start = 0).
+  void compute(std::vector<MyShakeFeatures>& out);
+  bool ready() const { return filled_ >= window_; }
+  std::size_t sensors() const { return n_; }
+
+private:
+  std::size_t n_, window_, step_, filled_ = 0;
+  double fs_;
+  std::vector<double> x_, y_, z_, v_;  // n_ * window_ each
+  std::vector<double> scratch_;
+};
+
 }  // namespace hyseis::learning::eew
