@@ -548,7 +548,7 @@ void run_postseismic_scenario(const cfg::Node& root, const std::string& out_dir)
     plot::save_png(ip, out_dir + "/insar_los.png");
     // discovered dispersion
     plot::LinePlot dp;
-    dp.title = "mode relaxation rate: discovered (points) vs (1 - exp(-2kH))/(2 tau)";
+    dp.title = "mode relaxation rate: discovered (dashed, one value per mode) vs (1 - exp(-2kH))/(2 tau)";
     dp.xlabel = "k H";
     dp.ylabel = "lambda (1/yr)";
     plot::Series tr{{}, {}, "truth", {0, 0, 0}, false}, ds{{}, {}, "discovered", {220, 40, 40}, true};
