@@ -226,6 +226,7 @@ struct ModelResult {
   pk::PhaseScore p, s;
   bool has_s = true;
   std::vector<double> p_pick, s_pick;  // per test trace (window samples; NaN = none)
+  std::vector<double> p_score, s_score;  // probability of those picks (STA/LTA: peak cf)
   pk::PickerTrainReport train;
   bool trained = false;
   double eval_seconds = 0;
@@ -330,15 +331,16 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     so.gpd_step = s.gpd_step;
     for (std::size_t k = 0; k < test_idx.size(); ++k) {
       const auto pr = m.predict(prep(nc.zne(test_idx[k], offs[k], W), s), 100.0, so);
-      auto best = [](const std::vector<double>& p, double thr) {
+      auto best = [](const std::vector<double>& p, double thr, std::vector<double>& pick, std::vector<double>& score) {
         const auto peaks = pk::find_peaks(p, thr, 100);
         double b = kNaN, v = -1;
         for (const auto& q : peaks)
           if (q.value > v) v = q.value, b = static_cast<double>(q.sample);
-        return b;
+        pick.push_back(b);
+        score.push_back(std::isnan(b) ? 0.0 : v);
       };
-      r.p_pick.push_back(best(pr.p, s.p_threshold));
-      r.s_pick.push_back(best(pr.s, s.s_threshold));
+      best(pr.p, s.p_threshold, r.p_pick, r.p_score);
+      best(pr.s, s.s_threshold, r.s_pick, r.s_score);
     }
     r.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.p = pk::score_picks(r.p_pick, truth_p, 10, 100.0);
@@ -363,7 +365,9 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       z = sig::bandpass(z, 1.0, 20.0, 100.0, 4, true);
       const auto picks = pk::stalta_aic_picks(z, 100.0, pk::StaLtaAicOptions{});
       r.p_pick.push_back(picks.empty() ? kNaN : static_cast<double>(picks.front().sample));
+      r.p_score.push_back(picks.empty() ? 0.0 : picks.front().peak_cf);
       r.s_pick.push_back(kNaN);
+      r.s_score.push_back(0.0);
     }
     r.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.p = pk::score_picks(r.p_pick, truth_p, 10, 100.0);
@@ -497,6 +501,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
         p.channel = "HH?";
         p.phase = ph ? "S" : "P";
         p.time_us = static_cast<std::int64_t>(std::llround(smp * 1e4));
+        p.score = ph ? r.s_score[k] : r.p_score[k];
         p.method = r.name;
         picks.push_back(p);
       }
