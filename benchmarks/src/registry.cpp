@@ -8,6 +8,9 @@ std::vector<Row> sparse_coding_vs_sklearn(const Options& opt);
 std::vector<Row> eew_network_latency(const Options& opt);
 std::vector<Row> gmpe_bssa14_vectorised(const Options& opt);
 std::vector<Row> gradient_vs_forward(const Options& opt);
+std::vector<Row> okada_kokkos_vs_scalar(const Options& opt);
+std::vector<Row> cycle_fe_per_cycle(const Options& opt);
+std::vector<Row> surrogate_vs_fe(const Options& opt);
 }
 
 const std::vector<Case>& all_cases() {
@@ -20,6 +23,9 @@ const std::vector<Case>& all_cases() {
       {"eew_network_latency", "EEW server latency (DBSCAN + confirmation + location + Pd magnitude) for 1e3..1e5 phones; cell-list vs brute-force DBSCAN in the same run, identical clusters checked; ratio = speed-up", &detail::eew_network_latency},
       {"gmpe_bssa14_vectorised", "BSSA14 median + sigma for 1e6 site-source pairs: batch SoA evaluator vs a scalar loop over the per-record API in the same run (agreement checked); ratio = speed-up", &detail::gmpe_bssa14_vectorised},
       {"gradient_vs_forward", "one misfit gradient (forward + discrete adjoint) vs one forward on the same model, acoustic and elastic; memory store_all vs binomial checkpointing", &detail::gradient_vs_forward},
+      {"okada_kokkos_vs_scalar", "Okada 1992 stations x patches: Kokkos okada1992_sum vs a scalar per-patch loop; ratio = speed-up", &detail::okada_kokkos_vs_scalar},
+      {"cycle_fe_per_cycle", "viscoelastic FE earthquake-cycle model (validation configuration): seconds per cycle", &detail::cycle_fe_per_cycle},
+      {"surrogate_vs_fe", "viscoelastic-cycle NN surrogate vs the FE solver for the same 1600 surface outputs of one parameter set; ratio = speed-up", &detail::surrogate_vs_fe},
   };
   return cases;
 }
