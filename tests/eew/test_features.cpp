@@ -96,9 +96,13 @@ TEST(EewFeatures, StreamingEqualsWindowFeatures) {
           py.push_back(Y[s][k * c.step + i]);
           pz.push_back(Z[s][k * c.step + i]);
         }
-      sf.push(px.data(), py.data(), pz.data());
+      if (k % 2) {
+        sf.update(px.data(), py.data(), pz.data(), out);  // fused path
+      } else {
+        sf.push(px.data(), py.data(), pz.data());
+        sf.compute(out);
+      }
       if (!sf.ready()) continue;
-      sf.compute(out);
       const std::size_t end = (k + 1) * c.step, beg = end - c.win;
       for (std::size_t s = 0; s < ns; ++s) {
         const std::vector<double> wx(X[s].begin() + long(beg), X[s].begin() + long(end)),

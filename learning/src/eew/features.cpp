@@ -39,6 +39,23 @@ double zero_crossings(const double* x, std::size_t n) {
   return count;
 }
 
+/// The same count as zero_crossings() (same mean, same rule: sign changes between consecutive non-zero
+/// samples) without data-dependent branches: on noise half of the samples change sign, and the
+/// mispredicted branches dominated the cost of the branchy loop.
+double zero_crossings_branchless(const double* x, std::size_t n) {
+  double mean = 0.0;
+  for (std::size_t i = 0; i < n; ++i) mean += x[i];
+  mean /= double(n);
+  int prev = 0, count = 0;
+  for (std::size_t i = 0; i < n; ++i) {
+    const double d = x[i] - mean;
+    const int s = int(d > 0.0) - int(d < 0.0);
+    count += int((s != 0) & (prev != 0) & (s != prev));
+    prev = s != 0 ? s : prev;
+  }
+  return count;
+}
+
 MyShakeFeatures features_range(const std::vector<double>& ax, const std::vector<double>& ay,
                                const std::vector<double>& az, double fs, std::size_t i0, std::size_t n) {
   if (n < 2) throw InvalidInput("eew features: window needs at least 2 samples, got " + std::to_string(n));
@@ -104,66 +121,102 @@ StreamingFeatures::StreamingFeatures(std::size_t n_sensors, std::size_t window_n
   scratch_.resize(window_);
 }
 
-void StreamingFeatures::push(const double* ax, const double* ay, const double* az) {
+void StreamingFeatures::push_one(std::size_t s, const double* a, const double* b, const double* c) {
   const std::size_t keep = window_ - step_;
-  for (std::size_t s = 0; s < n_; ++s) {
-    double* X = x_.data() + s * window_;
-    double* Y = y_.data() + s * window_;
-    double* Z = z_.data() + s * window_;
-    double* V = v_.data() + s * window_;
-    std::copy(X + step_, X + window_, X);
-    std::copy(Y + step_, Y + window_, Y);
-    std::copy(Z + step_, Z + window_, Z);
-    std::copy(V + step_, V + window_, V);
-    const double* a = ax + s * step_;
-    const double* b = ay + s * step_;
-    const double* c = az + s * step_;
-    for (std::size_t i = 0; i < step_; ++i) {
-      X[keep + i] = a[i];
-      Y[keep + i] = b[i];
-      Z[keep + i] = c[i];
-      V[keep + i] = std::sqrt(a[i] * a[i] + b[i] * b[i] + c[i] * c[i]);
-    }
+  double* X = x_.data() + s * window_;
+  double* Y = y_.data() + s * window_;
+  double* Z = z_.data() + s * window_;
+  double* V = v_.data() + s * window_;
+  std::copy(X + step_, X + window_, X);
+  std::copy(Y + step_, Y + window_, Y);
+  std::copy(Z + step_, Z + window_, Z);
+  std::copy(V + step_, V + window_, V);
+  for (std::size_t i = 0; i < step_; ++i) {
+    X[keep + i] = a[i];
+    Y[keep + i] = b[i];
+    Z[keep + i] = c[i];
+    V[keep + i] = std::sqrt(a[i] * a[i] + b[i] * b[i] + c[i] * c[i]);
   }
+}
+
+void StreamingFeatures::push(const double* ax, const double* ay, const double* az) {
+  for (std::size_t s = 0; s < n_; ++s) push_one(s, ax + s * step_, ay + s * step_, az + s * step_);
   filled_ = std::min(window_, filled_ + step_);
 }
 
-void StreamingFeatures::compute(std::vector<MyShakeFeatures>& out) {
-  out.resize(n_);
+MyShakeFeatures StreamingFeatures::compute_one(std::size_t s) {
   const std::size_t n = window_;
   const double dt = 1.0 / fs_, T = double(n - 1) * dt;
   // Type-7 quartile positions (as quantile()).
   const double p25 = 0.25 * double(n - 1), p75 = 0.75 * double(n - 1);
   const std::size_t l25 = std::size_t(std::floor(p25)), l75 = std::size_t(std::floor(p75));
   const double w25 = p25 - double(l25), w75 = p75 - double(l75);
-  for (std::size_t s = 0; s < n_; ++s) {
-    const double* V = v_.data() + s * window_;
-    MyShakeFeatures f;
-    double cav = 0.0;
-    for (std::size_t i = 0; i + 1 < n; ++i) cav += 0.5 * (std::abs(V[i]) + std::abs(V[i + 1])) * dt;
-    f.cav = cav;
-    double zc = 0.0;
-    for (const double* c : {x_.data() + s * window_, y_.data() + s * window_, z_.data() + s * window_})
-      zc = std::max(zc, zero_crossings(c, n) / T);
-    f.zc = zc;
-    // Quartiles: select l75 (and its successor) first, then l25 inside the lower part.
-    double* w = scratch_.data();
-    std::copy(V, V + n, w);
-    std::nth_element(w, w + l75, w + n);
-    const double a75 = w[l75];
-    const double b75 = l75 + 1 < n ? *std::min_element(w + l75 + 1, w + n) : a75;
-    double a25, b25;
-    if (l25 == l75) {
-      a25 = a75;
-      b25 = b75;
-    } else {
-      std::nth_element(w, w + l25, w + l75);
-      a25 = w[l25];
-      b25 = l25 + 1 < l75 ? *std::min_element(w + l25 + 1, w + l75) : a75;
-    }
-    f.iqr = (a75 + w75 * (b75 - a75)) - (a25 + w25 * (b25 - a25));
-    out[s] = f;
+  const double* V = v_.data() + s * window_;
+  const double* X = x_.data() + s * window_;
+  const double* Y = y_.data() + s * window_;
+  const double* Z = z_.data() + s * window_;
+  MyShakeFeatures f;
+  // The three component sums and CAV in one loop: four independent serial chains (each in the order
+  // of window_features(), so the results are bit-identical) instead of four latency-bound loops.
+  double cav = 0.0, sx = 0.0, sy = 0.0, sz = 0.0;
+  for (std::size_t i = 0; i + 1 < n; ++i) {
+    cav += 0.5 * (std::abs(V[i]) + std::abs(V[i + 1])) * dt;
+    sx += X[i];
+    sy += Y[i];
+    sz += Z[i];
   }
+  sx += X[n - 1];
+  sy += Y[n - 1];
+  sz += Z[n - 1];
+  f.cav = cav;
+  // Sign of (x - mean) equals the comparison x vs mean exactly (IEEE subtraction is 0 only for equal
+  // operands and keeps the sign). Without samples equal to the mean, the count is the number of
+  // adjacent sign changes (vectorisable); otherwise the zero-skipping rule of zero_crossings() applies.
+  auto zc_count = [n](const double* x, double mean) {
+    int cnt = 0, eq = 0;
+    for (std::size_t i = 1; i < n; ++i) cnt += int((x[i] > mean) != (x[i - 1] > mean));
+    for (std::size_t i = 0; i < n; ++i) eq |= int(x[i] == mean);
+    return eq ? -1 : cnt;
+  };
+  double zc = 0.0;
+  const double* comps[3] = {X, Y, Z};
+  const double sums[3] = {sx, sy, sz};
+  for (int k = 0; k < 3; ++k) {
+    const int c = zc_count(comps[k], sums[k] / double(n));
+    zc = std::max(zc, (c >= 0 ? double(c) : zero_crossings_branchless(comps[k], n)) / T);
+  }
+  f.zc = zc;
+  // Quartiles: select l75 (and its successor) first, then l25 inside the lower part.
+  double* w = scratch_.data();
+  std::copy(V, V + n, w);
+  std::nth_element(w, w + l75, w + n);
+  const double a75 = w[l75];
+  const double b75 = l75 + 1 < n ? *std::min_element(w + l75 + 1, w + n) : a75;
+  double a25, b25;
+  if (l25 == l75) {
+    a25 = a75;
+    b25 = b75;
+  } else {
+    std::nth_element(w, w + l25, w + l75);
+    a25 = w[l25];
+    b25 = l25 + 1 < l75 ? *std::min_element(w + l25 + 1, w + l75) : a75;
+  }
+  f.iqr = (a75 + w75 * (b75 - a75)) - (a25 + w25 * (b25 - a25));
+  return f;
+}
+
+void StreamingFeatures::compute(std::vector<MyShakeFeatures>& out) {
+  out.resize(n_);
+  for (std::size_t s = 0; s < n_; ++s) out[s] = compute_one(s);
+}
+
+void StreamingFeatures::update(const double* ax, const double* ay, const double* az, std::vector<MyShakeFeatures>& out) {
+  out.resize(n_);
+  for (std::size_t s = 0; s < n_; ++s) {  // fused: the sensor's window is still in cache for compute_one
+    push_one(s, ax + s * step_, ay + s * step_, az + s * step_);
+    out[s] = compute_one(s);
+  }
+  filled_ = std::min(window_, filled_ + step_);
 }
 
 }  // namespace hyseis::learning::eew

@@ -56,6 +56,8 @@ public:
   void push(const double* ax, const double* ay, const double* az);
   /// Features of every sensor's window (t_start = 0).
   void compute(std::vector<MyShakeFeatures>& out);
+  /// push() and compute() fused per sensor (one pass over memory; same results).
+  void update(const double* ax, const double* ay, const double* az, std::vector<MyShakeFeatures>& out);
   bool ready() const { return filled_ >= window_; }
   std::size_t sensors() const { return n_; }
 
@@ -64,6 +66,8 @@ private:
   double fs_;
   std::vector<double> x_, y_, z_, v_;  // n_ * window_ each
   std::vector<double> scratch_;
+  void push_one(std::size_t s, const double* a, const double* b, const double* c);
+  MyShakeFeatures compute_one(std::size_t s);
 };
 
 }  // namespace hyseis::learning::eew
