@@ -260,6 +260,17 @@ TEST(AdjointModeling, BinomialEqualsStoreAllWithLessMemory) {
     EXPECT_EQ(a.misfit, b.misfit);
     const int N = all.n_steps();
     EXPECT_NEAR(a.wavefield_memory_mib / b.wavefield_memory_mib, (N + 1) / 6.0, 1e-9);
+    // compact store_all: the same gradient bitwise, a (acoustic) or a and u (elastic) in full
+    // plus v on the Stacey-damped entries only.
+    hw::Modeling cmp(p, g, MPI_COMM_WORLD, {hw::CheckpointMode::store_all, 0, true});
+    const auto c = cmp.gradient(m0, shot, obs, hw::MisfitType::l2);
+    EXPECT_EQ(c.gradient, a.gradient);
+    EXPECT_EQ(c.misfit, a.misfit);
+    const double ratio = c.wavefield_memory_mib / a.wavefield_memory_mib;
+    EXPECT_GT(ratio, elastic ? 2.0 / 3.0 : 1.0 / 3.0);
+    EXPECT_LT(ratio, elastic ? 3.0 / 3.0 : 2.0 / 3.0);
+    std::cout << "[checkpoint " << (elastic ? "elastic" : "acoustic") << "] compact store_all "
+              << c.wavefield_memory_mib << " MiB\n";
     EXPECT_EQ(a.forward_steps, N);
     EXPECT_GT(b.forward_steps, 2 * N);
     std::cout << "[checkpoint " << (elastic ? "elastic" : "acoustic") << "] N = " << N << " store_all "
@@ -338,5 +349,37 @@ TEST(AdjointModeling, PointGradientProjectsOntoTheGridGradient) {
       mx = std::max(mx, std::abs(gr.gradient[i]));
     }
     EXPECT_LE(e, 1e-12 * mx);
+  }
+}
+
+// vjp_with_forward: one forward run feeds a cotangent built from the synthetics; the same
+// gradient (bitwise) and synthetics as forward() followed by vjp(), in every storage mode.
+TEST(AdjointModeling, VjpWithForwardEqualsForwardThenVjp) {
+  for (bool elastic : {false, true}) {
+    const hw::WaveProblem p = small_problem(elastic);
+    const hw::ModelGrid g = small_grid();
+    const auto m = smooth_model(g, elastic, 60);
+    const auto shot = small_shot(elastic);
+    auto cot = [](const hw::Seismograms& syn) {
+      hw::Traces t = syn.data;
+      for (auto& r : t)
+        for (auto& c : r)
+          for (std::size_t n = 0; n < c.size(); ++n) c[n] = std::tanh(c[n] * 1e3) * (1.0 + 0.01 * n);
+      return t;
+    };
+    for (const hw::AdjointOptions o : {hw::AdjointOptions{hw::CheckpointMode::binomial, 0},
+                                       hw::AdjointOptions{hw::CheckpointMode::binomial, 5},
+                                       hw::AdjointOptions{hw::CheckpointMode::store_all, 0},
+                                       hw::AdjointOptions{hw::CheckpointMode::store_all, 0, true}}) {
+      hw::Modeling a(p, g, MPI_COMM_WORLD, o), b(p, g, MPI_COMM_WORLD, o);
+      const hw::Seismograms s0 = a.forward(m, shot);
+      const auto g0 = a.vjp(m, shot, cot(s0));
+      hw::Seismograms s1;
+      const auto g1 = b.vjp_with_forward(m, shot, cot, &s1);
+      EXPECT_EQ(s1.data, s0.data);
+      EXPECT_EQ(s1.time, s0.time);
+      EXPECT_EQ(g1, g0) << (elastic ? "elastic" : "acoustic");
+      EXPECT_GT(std::abs(g1[g1.size() / 2]) + std::abs(g1[0]), 0.0);
+    }
   }
 }

@@ -106,3 +106,57 @@ TEST(AdjointKernels, AdjointNewmarkIsTheTransposeOfTheForwardStep) {
   for (int i = 0; i < n; ++i) rhs += u[i] * ub0[i] + v[i] * vb0[i] + a[i] * ab0[i] - r[i] * wv[i];
   EXPECT_NEAR(lhs, rhs, 1e-14 * std::abs(lhs));
 }
+
+// The batch-layout accumulation gives the per-point values of accumulate() (lanes_to_points), on
+// a mesh whose cell count is not a multiple of the batch (padding lanes add nothing).
+TEST(AdjointKernels, MaterialGradientLanesEqualsPointLayout) {
+  for (int p : {1, 4, 6})
+    for (bool general : {false, true}) {
+      ks::SemMeshHost2D m = sheared_mesh(p);
+      if (general) {
+        const auto jit = rnd(m.inv_jacobian.size(), 98, 0.9, 1.1);
+        for (std::size_t i = 0; i < jit.size(); ++i) m.inv_jacobian[i] *= jit[i];
+      }
+      const std::size_t npt = m.cell_nodes.size();
+      const auto u = rnd(2 * m.n_nodes, 31, -1, 1), w = rnd(2 * m.n_nodes, 32, -1, 1);
+      const ks::ElasticMaterialGradient2D G(m);
+      ks::Vector gl("gl", npt), gm("gm", npt), ll("ll", G.n_lane_points()), lm("lm", G.n_lane_points());
+      ks::Vector pl("pl", npt), pm("pm", npt);
+      for (double sc : {1.0, -0.5}) {
+        G.accumulate(to_view(u), to_view(w), sc, gl, gm);
+        G.accumulate_lanes(to_view(u), to_view(w), sc, ll, lm);
+      }
+      G.lanes_to_points(ll, pl);
+      G.lanes_to_points(lm, pm);
+      const auto a = from_view(gl), b = from_view(pl), c = from_view(gm), d = from_view(pm);
+      for (std::size_t q = 0; q < npt; ++q) {
+        EXPECT_NEAR(a[q], b[q], 1e-14 * (std::abs(a[q]) + 1e-300)) << "degree " << p << " point " << q;
+        EXPECT_NEAR(c[q], d[q], 1e-14 * (std::abs(c[q]) + 1e-300)) << "degree " << p << " point " << q;
+      }
+    }
+}
+
+// The fused adjoint predictor/corrector equals the two kernels in sequence, bitwise.
+TEST(AdjointKernels, FusedPredictCorrectEqualsTheSequence) {
+  const int n = 11;
+  const double dt = 0.011;
+  for (bool damped : {false, true}) {
+    const auto W = rnd(n, 41, 0.5, 2), C = rnd(n, 42, 0, 1), kw = rnd(n, 43, -1, 1), a = rnd(n, 44, -1, 1),
+               v = rnd(n, 45, -1, 1), ub = rnd(n, 46, -1, 1), vb = rnd(n, 47, -1, 1), ab = rnd(n, 48, -1, 1),
+               g = rnd(n, 49, -1, 1);
+    const ks::Vector none;
+    auto Cv = damped ? to_view(C) : none;
+    ks::Vector U1 = to_view(ub), V1 = to_view(vb), A1 = to_view(ab), W1("w1", n), GM1 = to_view(g), GC1 = to_view(g);
+    ks::newmark_adjoint_predict(dt, to_view(kw), U1, V1, A1);
+    ks::newmark_adjoint_correct_accumulate(dt, to_view(W), Cv, V1, A1, W1, to_view(a), to_view(v), GM1, GC1);
+    ks::Vector U2 = to_view(ub), V2 = to_view(vb), A2 = to_view(ab), W2("w2", n), GM2 = to_view(g), GC2 = to_view(g);
+    ks::newmark_adjoint_predict_correct_accumulate(dt, to_view(kw), to_view(W), Cv, U2, V2, A2, W2, to_view(a),
+                                                   to_view(v), GM2, GC2);
+    EXPECT_EQ(from_view(U1), from_view(U2));
+    EXPECT_EQ(from_view(V1), from_view(V2));
+    EXPECT_EQ(from_view(A1), from_view(A2));
+    EXPECT_EQ(from_view(W1), from_view(W2));
+    EXPECT_EQ(from_view(GM1), from_view(GM2));
+    EXPECT_EQ(from_view(GC1), from_view(GC2));
+  }
+}

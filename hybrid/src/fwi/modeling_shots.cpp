@@ -95,25 +95,30 @@ double ModelingShots::misfit_gradient(const Eigen::VectorXd& m, int shot, Eigen:
     return r.misfit / energy_;
   }
   const sig::Sos sos = sig::butterworth_lowpass(f.order, f.fmax_hz, 1.0 / dt_);
-  pw::Seismograms syn = modeling_->forward(params, so);
+  // One forward run: the synthetics are filtered into the cotangent inside the modeling call,
+  // whose forward sweep is also the recording sweep of the adjoint.
   double J = 0;
-  std::vector<std::vector<std::vector<double>>> cot(syn.data.size());
-  for (std::size_t r = 0; r < syn.data.size(); ++r) {
-    const std::vector<double> hs = sig::sosfilt(sos, syn.data[r][0]);
-    std::vector<double> res(hs.size());
-    const std::size_t ns = hs.size();
-    for (std::size_t n = 0; n < ns; ++n) {
-      res[n] = hs[n] - obs.data[r][0][n];
-      const double w = (n == 0 || n + 1 == ns) ? 0.5 : 1.0;
-      J += 0.5 * w * dt_ * res[n] * res[n];
-      res[n] *= w * dt_;
+  auto cotangent = [&](const pw::Seismograms& syn) {
+    J = 0;
+    std::vector<std::vector<std::vector<double>>> cot(syn.data.size());
+    for (std::size_t r = 0; r < syn.data.size(); ++r) {
+      const std::vector<double> hs = sig::sosfilt(sos, syn.data[r][0]);
+      std::vector<double> res(hs.size());
+      const std::size_t ns = hs.size();
+      for (std::size_t n = 0; n < ns; ++n) {
+        res[n] = hs[n] - obs.data[r][0][n];
+        const double w = (n == 0 || n + 1 == ns) ? 0.5 : 1.0;
+        J += 0.5 * w * dt_ * res[n] * res[n];
+        res[n] *= w * dt_;
+      }
+      std::reverse(res.begin(), res.end());  // H^T v = R H R v
+      std::vector<double> ht = sig::sosfilt(sos, res);
+      std::reverse(ht.begin(), ht.end());
+      cot[r] = {std::move(ht)};
     }
-    std::reverse(res.begin(), res.end());  // H^T v = R H R v
-    std::vector<double> ht = sig::sosfilt(sos, res);
-    std::reverse(ht.begin(), ht.end());
-    cot[r] = {std::move(ht)};
-  }
-  const std::vector<double> grad = modeling_->vjp(params, so, cot);
+    return cot;
+  };
+  const std::vector<double> grad = modeling_->vjp_with_forward(params, so, cotangent);
   g = Eigen::Map<const Eigen::VectorXd>(grad.data(), Eigen::Index(grad.size())) / energy_;
   return J / energy_;
 }

@@ -78,6 +78,9 @@ struct Modeling::Impl {
   std::vector<PointGradient> last_points;  // per-point gradient of the last adjoint run
   // wavefield storage for the backward pass, kept between calls
   std::vector<std::vector<double>> stored_states, slots;
+  // store_all keeps only what the reverse sweep reads: a (all), u (elastic: the stiffness
+  // derivative), v on the damped entries (the Stacey derivative); binomial slots keep (u, v, a).
+  std::vector<int> damped;  // local entries with non-zero Stacey damping
   // receivers: adjoint injection weights per (receiver, component), ghost-consistent
   std::vector<std::vector<Solver::SparseSource>> rec_inj;
 
@@ -268,6 +271,10 @@ struct Modeling::Impl {
       const double im = s->inv_mass_.local_element(i);
       inv_mass_eff.local_element(i) = im > 0 ? 1.0 / (1.0 / im + 0.5 * s->dt_ * s->damp_.local_element(i)) : 0.0;
     }
+    damped.clear();
+    if (s->has_damping_)
+      for (int i = 0; i < s->n_local_; ++i)
+        if (s->damp_.local_element(i) != 0.0) damped.push_back(i);
     have_model = true;
   }
 
@@ -407,11 +414,11 @@ struct Modeling::Impl {
     // The stored states are reused between calls (allocated, and paged in, once).
     if (store) {
       store->resize(static_cast<std::size_t>(N) + 1);
-      for (auto& x : *store) x.resize(3 * static_cast<std::size_t>(s->n_local_));
+      for (auto& x : *store) x.resize(stored_size());
     }
     int kept = 0;
     auto keep = [&]() {
-      if (store) save((*store)[kept++]);
+      if (store) save_stored((*store)[kept++]);
     };
     std::vector<int> slot_of;  // state index -> binomial slot (-1: not stored)
     if (binomial_chain) {
@@ -434,6 +441,27 @@ struct Modeling::Impl {
       chain_keep(n + 1);
     }
     return gather(buf);
+  }
+  /// Layout of a stored state (store_all): [a | u | v]; compact_store: [a | u (elastic) | v on
+  /// `damped`] (what the reverse sweep reads).
+  bool stores_u() const { return elastic || !opt.compact_store; }
+  std::size_t stored_v() const { return opt.compact_store ? damped.size() : static_cast<std::size_t>(s->n_local_); }
+  std::size_t stored_size() const {
+    return static_cast<std::size_t>(s->n_local_) * (stores_u() ? 2 : 1) + stored_v();
+  }
+  void save_stored(std::vector<double>& x) {
+    const std::size_t n = s->n_local_;
+    std::copy_n(s->a_.begin(), n, x.begin());
+    std::size_t o = n;
+    if (stores_u()) {
+      std::copy_n(s->u_.begin(), n, x.begin() + o);
+      o += n;
+    }
+    const double* v = s->v_.begin();
+    if (opt.compact_store)
+      for (std::size_t j = 0; j < damped.size(); ++j) x[o + j] = v[damped[j]];
+    else
+      std::copy_n(v, n, x.begin() + o);
   }
   void save(std::vector<double>& x) {
     const std::size_t n = s->n_local_;
@@ -461,11 +489,13 @@ struct Modeling::Impl {
     ks::Vector glam("hyseis::adjoint::g_lambda", elastic ? npt : 0), gmu("hyseis::adjoint::g_mu", elastic ? npt : 0);
     std::optional<ks::ElasticMaterialGradient2D> kgrad;
     if (elastic) kgrad.emplace(s->mesh_);
+    // per-step accumulation in the kernel's batch layout, mapped to (cell, q) once at the end
+    const std::size_t nlane = elastic ? kgrad->n_lane_points() : 0;
+    ks::Vector llam("hyseis::adjoint::g_lambda_lanes", nlane), lmu("hyseis::adjoint::g_mu_lanes", nlane);
     DVec* ybar = problem.record == RecordQuantity::velocity       ? &vb
                  : problem.record == RecordQuantity::acceleration ? &ab
                                                                   : &ub;
-    // consume(k, x_k): the state is read through views (no copy for stored states)
-    auto consume = [&](int k, ks::ConstVector U, ks::ConstVector V, ks::ConstVector A) {
+    auto inject = [&](int k) {
       for (std::size_t r = 0; r < rec_inj.size(); ++r)
         for (int c = 0; c < nc; ++c) {
           const double gk = g[r][c][k];
@@ -473,14 +503,33 @@ struct Modeling::Impl {
           const auto& inj = rec_inj[r][c];
           for (std::size_t i = 0; i < inj.idx.size(); ++i) ybar->local_element(inj.idx[i]) += gk * inj.w[i];
         }
+    };
+    // Displacement data are injected into ub, which the corrector does not read: the predictor
+    // of step k+1 then runs fused with the corrector of step k (one pass over the vectors).
+    const bool fuse = ybar == &ub;
+    bool pending_predict = false;  // kw holds K w of step k+1, its predictor not yet applied
+    // consume(k, x_k): the state is read through views (no copy for stored states)
+    auto consume = [&](int k, ks::ConstVector U, ks::ConstVector V, ks::ConstVector A) {
+      if (!fuse) inject(k);
       if (k >= 1) {
         const ks::ConstVector damping = s->has_damping_ ? ks::ConstVector(view(s->damp_)) : ks::ConstVector(no_damping);
-        ks::newmark_adjoint_correct_accumulate(dt, view(inv_mass_eff), damping, view(vb), view(ab), view(w), A, V,
-                                               view(gm), view(gc));
-        if (elastic) kgrad->accumulate(U, view(w), -1.0, glam, gmu);
+        if (pending_predict)
+          ks::newmark_adjoint_predict_correct_accumulate(dt, view(kw), view(inv_mass_eff), damping, view(ub), view(vb),
+                                                         view(ab), view(w), A, V, view(gm), view(gc));
+        if (fuse) inject(k);  // into ub: after the fused predictor of step k+1, before that of step k
+        if (!pending_predict)
+          ks::newmark_adjoint_correct_accumulate(dt, view(inv_mass_eff), damping, view(vb), view(ab), view(w), A, V,
+                                                 view(gm), view(gc));
+        if (elastic) kgrad->accumulate_lanes(U, view(w), -1.0, llam, lmu);
         s->apply_k(w, kw);
-        ks::newmark_adjoint_predict(dt, view(kw), view(ub), view(vb), view(ab));
+        if (fuse)
+          pending_predict = true;
+        else
+          ks::newmark_adjoint_predict(dt, view(kw), view(ub), view(vb), view(ab));
       } else {
+        if (pending_predict) ks::newmark_adjoint_predict(dt, view(kw), view(ub), view(vb), view(ab));
+        pending_predict = false;
+        if (fuse) inject(k);
         for (std::size_t i = 0; i < nl; ++i) w.local_element(i) = s->inv_mass_.local_element(i) * ab.local_element(i);
         ks::accumulate_product(view(w), A, view(gm));
       }
@@ -488,12 +537,22 @@ struct Modeling::Impl {
     auto consume_current = [&](int k) { consume(k, view(s->u_), view(s->v_), view(s->a_)); };
     const double state_mib = 3.0 * nl * sizeof(double) / (1024.0 * 1024.0);
     if (stored) {
+      // [a | u | v]; compact: [a | u (elastic) | v on the damped entries], v scattered into a
+      // full vector that is zero elsewhere (the damping accumulator is read on damped entries only).
+      using ConstUnmanaged = Kokkos::View<const double*, ks::MemSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
+      DVec vfull(s->part_);
+      zero_all(vfull);
+      const std::size_t nd = damped.size(), ou = stores_u() ? nl : 0, ov = nl + ou;
       for (int k = N; k >= 0; --k) {
-        using ConstUnmanaged = Kokkos::View<const double*, ks::MemSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
         const double* x = (*stored)[k].data();
-        consume(k, ConstUnmanaged(x, nl), ConstUnmanaged(x + nl, nl), ConstUnmanaged(x + 2 * nl, nl));
+        ConstUnmanaged V(x + ov, nl);
+        if (opt.compact_store) {
+          for (std::size_t j = 0; j < nd; ++j) vfull.local_element(damped[j]) = x[ov + j];
+          V = ConstUnmanaged(vfull.begin(), nl);
+        }
+        consume(k, stores_u() ? ConstUnmanaged(x + ou, nl) : V, V, ConstUnmanaged(x, nl));
       }
-      *memory_mib = state_mib * (N + 1);
+      *memory_mib = static_cast<double>(stored_size()) * sizeof(double) / (1024.0 * 1024.0) * (N + 1);
       *steps = 0;
     } else {
       const int snaps = n_snapshots();
@@ -522,6 +581,10 @@ struct Modeling::Impl {
       *steps = st.forward_steps;
     }
     // ---- d J / d material at points, then onto the grid ----------------------------------------
+    if (elastic) {
+      kgrad->lanes_to_points(llam, glam);
+      kgrad->lanes_to_points(lmu, gmu);
+    }
     std::vector<double> grad(n_params(), 0.0);
     const auto& mesh = s->mesh_;
     auto h_lam = Kokkos::create_mirror_view_and_copy(Kokkos::HostSpace(), glam);
@@ -723,6 +786,25 @@ std::vector<double> Modeling::vjp(const std::vector<double>& params, const Sourc
   const bool store_all = m.opt.checkpointing == CheckpointMode::store_all;
   if (store_all) m.run_forward(src, shot, &stored);
   return m.adjoint(src, shot, data_cotangent, &mem, &steps, store_all ? &stored : nullptr);
+}
+
+std::vector<double> Modeling::vjp_with_forward(const std::vector<double>& params, const SourceOptions& shot,
+                                               const CotangentFn& cotangent, Seismograms* synthetics) {
+  Impl& m = *impl_;
+  m.install(params);
+  const auto src = m.shot_weights(shot);
+  std::vector<std::vector<double>>& stored = m.stored_states;
+  const bool store_all = m.opt.checkpointing == CheckpointMode::store_all;
+  Seismograms syn = m.skeleton();
+  syn.data = m.run_forward(src, shot, store_all ? &stored : nullptr, !store_all);
+  const Traces g = cotangent(syn);
+  m.check_cotangent(g);
+  double mem = 0;
+  long long steps = 0;
+  std::vector<double> grad = m.adjoint(src, shot, g, &mem, &steps, store_all ? &stored : nullptr,
+                                       /*chain_stored=*/!store_all);
+  if (synthetics) *synthetics = std::move(syn);
+  return grad;
 }
 
 std::vector<PointGradient> Modeling::point_gradient() const { return impl_->last_points; }

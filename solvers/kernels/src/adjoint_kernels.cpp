@@ -95,6 +95,58 @@ void newmark_adjoint_predict(double dt, ConstVector kw, Vector ub, Vector vb, Ve
       });
 }
 
+void newmark_adjoint_predict_correct_accumulate(double dt, ConstVector kw, ConstVector inv_mass_eff,
+                                                ConstVector damping, Vector ub, Vector vb, Vector ab, Vector w,
+                                                ConstVector a, ConstVector v, Vector gm, Vector gc) {
+  const std::size_t n = ab.extent(0);
+  const char* who = "newmark_adjoint_predict_correct_accumulate";
+  check_len(who, "kw", kw.extent(0), n);
+  check_len(who, "inv_mass_eff", inv_mass_eff.extent(0), n);
+  check_len(who, "ub", ub.extent(0), n);
+  check_len(who, "vb", vb.extent(0), n);
+  check_len(who, "w", w.extent(0), n);
+  check_len(who, "a", a.extent(0), n);
+  check_len(who, "gm", gm.extent(0), n);
+  const double hdt = 0.5 * dt, hdt2 = 0.5 * dt * dt;
+  if (damping.extent(0) > 0) {
+    check_len(who, "damping", damping.extent(0), n);
+    check_len(who, "v", v.extent(0), n);
+    check_len(who, "gc", gc.extent(0), n);
+    Kokkos::parallel_for(
+        "hyseis::wave::adjoint_predict_correct_accumulate", Kokkos::RangePolicy<ExecSpace>(0, n),
+        KOKKOS_LAMBDA(const std::size_t i) {
+          // predict (step k+1)
+          const double u = ub(i) - kw(i);
+          ub(i) = u;
+          const double a0 = ab(i) + hdt * vb(i);
+          const double vb1 = vb(i) + dt * u;
+          const double ab1 = a0 + hdt2 * u;
+          // correct (step k)
+          const double wi = inv_mass_eff(i) * (ab1 + hdt * vb1);
+          w(i) = wi;
+          gm(i) += wi * a(i);
+          gc(i) += wi * v(i);
+          vb(i) = vb1 - damping(i) * wi;
+          ab(i) = 0.0;
+        });
+  } else {
+    Kokkos::parallel_for(
+        "hyseis::wave::adjoint_predict_correct_accumulate", Kokkos::RangePolicy<ExecSpace>(0, n),
+        KOKKOS_LAMBDA(const std::size_t i) {
+          const double u = ub(i) - kw(i);
+          ub(i) = u;
+          const double a0 = ab(i) + hdt * vb(i);
+          const double vb1 = vb(i) + dt * u;
+          const double ab1 = a0 + hdt2 * u;
+          const double wi = inv_mass_eff(i) * (ab1 + hdt * vb1);
+          w(i) = wi;
+          gm(i) += wi * a(i);
+          vb(i) = vb1;
+          ab(i) = 0.0;
+        });
+  }
+}
+
 void accumulate_product(ConstVector x, ConstVector y, Vector g) {
   const std::size_t n = g.extent(0);
   check_len("accumulate_product", "x", x.extent(0), n);
@@ -110,9 +162,19 @@ struct ElasticMaterialGradient2D::Impl {
   Kokkos::View<double*, MemSpace> inv_jac, jxw, deriv;
   bool affine = false;                      // inverse Jacobian constant per cell
   Kokkos::View<double*, MemSpace> cell_jac;  // affine: 4 per cell
+  // batch ("lane") layout: [batch][q][lane] (jac: affine [batch][4][lane], general
+  // [batch][q][4][lane]); padding lanes repeat the batch's first cell with jxw = 0
+  int n_batches = 0;
+  Kokkos::View<int*, MemSpace> l_nodes;
+  Kokkos::View<double*, MemSpace> l_jxw, l_jac;
 };
 
 namespace {
+// Cells per work item of the material kernels: on host memory a batch of 8 cells in
+// structure-of-arrays layout (the innermost loops run over the batch and vectorise); on a
+// device one cell per work item.
+constexpr int kMatLanes = kHostMemory ? 8 : 1;
+
 template <class T>
 Kokkos::View<T*, MemSpace> to_device(const char* name, const std::vector<T>& v) {
   Kokkos::View<T*, MemSpace> d(std::string(name), v.size());
@@ -152,6 +214,32 @@ ElasticMaterialGradient2D::ElasticMaterialGradient2D(const SemMeshHost2D& mesh) 
   else
     o.inv_jac = to_device("hyseis::matgrad::inv_jac", mesh.inv_jacobian);
   o.jxw = to_device("hyseis::matgrad::jxw", mesh.jxw);
+  {
+    constexpr int L = kMatLanes;
+    const int nq = o.nq;
+    o.n_batches = (o.n_cells + L - 1) / L;
+    const std::size_t nlp = static_cast<std::size_t>(o.n_batches) * nq * L;
+    std::vector<int> ln(nlp);
+    std::vector<double> lj(nlp, 0.0), lJ(o.affine ? 4 * static_cast<std::size_t>(o.n_batches) * L : 4 * nlp, 0.0);
+    for (int bt = 0; bt < o.n_batches; ++bt)
+      for (int l = 0; l < L; ++l) {
+        const int c = bt * L + l, cc = c < o.n_cells ? c : bt * L;
+        const bool real = c < o.n_cells;
+        for (int q = 0; q < nq; ++q) {
+          const std::size_t pq = static_cast<std::size_t>(cc) * nq + q, at = (static_cast<std::size_t>(bt) * nq + q) * L + l;
+          ln[at] = mesh.cell_nodes[pq];
+          lj[at] = real ? mesh.jxw[pq] : 0.0;
+          if (!o.affine)
+            for (int e = 0; e < 4; ++e)
+              lJ[((static_cast<std::size_t>(bt) * nq + q) * 4 + e) * L + l] = mesh.inv_jacobian[4 * pq + e];
+        }
+        if (o.affine)
+          for (int e = 0; e < 4; ++e) lJ[(static_cast<std::size_t>(bt) * 4 + e) * L + l] = cj[4 * static_cast<std::size_t>(cc) + e];
+      }
+    o.l_nodes = to_device("hyseis::matgrad::lane_nodes", ln);
+    o.l_jxw = to_device("hyseis::matgrad::lane_jxw", lj);
+    o.l_jac = to_device("hyseis::matgrad::lane_jac", lJ);
+  }
   o.deriv = to_device("hyseis::matgrad::deriv", gll_rule(mesh.degree).deriv);
 }
 
@@ -227,7 +315,133 @@ void material_gradient(int n_cells, const Kokkos::View<int*, MemSpace>& cn, cons
           }
       });
 }
+
+/// material_gradient in the lane layout: every lane of a batch is processed (padding lanes
+/// have jxw = 0), the accumulators are contiguous across lanes.
+template <int N1, bool Affine>
+void material_gradient_lanes(int n_batches, const Kokkos::View<int*, MemSpace>& ln,
+                             const Kokkos::View<double*, MemSpace>& lJ, const Kokkos::View<double*, MemSpace>& ljxw,
+                             const Kokkos::View<double*, MemSpace>& Dv, ConstVector u, ConstVector w, double scale,
+                             Vector g_lambda, Vector g_mu) {
+  constexpr int NQ = N1 * N1;
+  constexpr int kB = kMatLanes;
+  Kokkos::parallel_for(
+      "hyseis::wave::elastic_material_gradient_lanes", Kokkos::RangePolicy<ExecSpace>(0, n_batches),
+      KOKKOS_LAMBDA(const int bt) {
+        double D[N1][N1];
+        for (int a = 0; a < N1; ++a)
+          for (int b = 0; b < N1; ++b) D[a][b] = Dv(a * N1 + b);
+        double ux[NQ][kB], uz[NQ][kB], wx[NQ][kB], wz[NQ][kB];
+        const std::size_t base = static_cast<std::size_t>(bt) * NQ * kB;
+        for (int q = 0; q < NQ; ++q)
+          for (int b = 0; b < kB; ++b) {
+            const int k = ln(base + q * kB + b);
+            ux[q][b] = u(2 * k);
+            uz[q][b] = u(2 * k + 1);
+            wx[q][b] = w(2 * k);
+            wz[q][b] = w(2 * k + 1);
+          }
+        double J00[kB], J01[kB], J10[kB], J11[kB];
+        if (Affine)
+          for (int b = 0; b < kB; ++b) {
+            const std::size_t jo = static_cast<std::size_t>(bt) * 4 * kB + b;
+            J00[b] = lJ(jo);
+            J01[b] = lJ(jo + kB);
+            J10[b] = lJ(jo + 2 * kB);
+            J11[b] = lJ(jo + 3 * kB);
+          }
+        for (int qj = 0; qj < N1; ++qj)
+          for (int qi = 0; qi < N1; ++qi) {
+            const int q = qj * N1 + qi;
+            double ux_r[kB] = {}, ux_s[kB] = {}, uz_r[kB] = {}, uz_s[kB] = {};
+            double wx_r[kB] = {}, wx_s[kB] = {}, wz_r[kB] = {}, wz_s[kB] = {};
+            for (int m = 0; m < N1; ++m) {
+              const double a = D[qi][m], bb = D[qj][m];
+              const int kx = qj * N1 + m, ke = m * N1 + qi;
+              for (int b = 0; b < kB; ++b) {
+                ux_r[b] += a * ux[kx][b];
+                uz_r[b] += a * uz[kx][b];
+                wx_r[b] += a * wx[kx][b];
+                wz_r[b] += a * wz[kx][b];
+                ux_s[b] += bb * ux[ke][b];
+                uz_s[b] += bb * uz[ke][b];
+                wx_s[b] += bb * wx[ke][b];
+                wz_s[b] += bb * wz[ke][b];
+              }
+            }
+            if (!Affine)
+              for (int b = 0; b < kB; ++b) {
+                const std::size_t jo = ((static_cast<std::size_t>(bt) * NQ + q) * 4) * kB + b;
+                J00[b] = lJ(jo);
+                J01[b] = lJ(jo + kB);
+                J10[b] = lJ(jo + 2 * kB);
+                J11[b] = lJ(jo + 3 * kB);
+              }
+            const std::size_t at = base + static_cast<std::size_t>(q) * kB;
+            for (int b = 0; b < kB; ++b) {
+              const double uxx = ux_r[b] * J00[b] + ux_s[b] * J10[b], uxz = ux_r[b] * J01[b] + ux_s[b] * J11[b];
+              const double uzx = uz_r[b] * J00[b] + uz_s[b] * J10[b], uzz = uz_r[b] * J01[b] + uz_s[b] * J11[b];
+              const double wxx = wx_r[b] * J00[b] + wx_s[b] * J10[b], wxz = wx_r[b] * J01[b] + wx_s[b] * J11[b];
+              const double wzx = wz_r[b] * J00[b] + wz_s[b] * J10[b], wzz = wz_r[b] * J01[b] + wz_s[b] * J11[b];
+              const double divu = uxx + uzz, divw = wxx + wzz;
+              const double eu = 0.5 * (uxz + uzx), ew = 0.5 * (wxz + wzx);
+              const double epsprod = uxx * wxx + uzz * wzz + 2 * eu * ew;
+              const double s = scale * ljxw(at + b);
+              g_lambda(at + b) += s * divu * divw;
+              g_mu(at + b) += s * 2 * epsprod;
+            }
+          }
+      });
+}
 }  // namespace
+
+std::size_t ElasticMaterialGradient2D::n_lane_points() const {
+  return static_cast<std::size_t>(impl_->n_batches) * impl_->nq * kMatLanes;
+}
+
+void ElasticMaterialGradient2D::accumulate_lanes(ConstVector u, ConstVector w, double scale, Vector g_lambda,
+                                                 Vector g_mu) const {
+  const Impl& o = *impl_;
+  const char* who = "ElasticMaterialGradient2D::accumulate_lanes";
+  check_len(who, "u", u.extent(0), 2 * static_cast<std::size_t>(o.n_nodes));
+  check_len(who, "w", w.extent(0), 2 * static_cast<std::size_t>(o.n_nodes));
+  check_len(who, "g_lambda", g_lambda.extent(0), n_lane_points());
+  check_len(who, "g_mu", g_mu.extent(0), n_lane_points());
+  switch (o.n1) {
+#define HYSEIS_MATGRAD_CASE(N)                                                                              \
+  case N:                                                                                                   \
+    if (o.affine)                                                                                           \
+      material_gradient_lanes<N, true>(o.n_batches, o.l_nodes, o.l_jac, o.l_jxw, o.deriv, u, w, scale, g_lambda, g_mu); \
+    else                                                                                                    \
+      material_gradient_lanes<N, false>(o.n_batches, o.l_nodes, o.l_jac, o.l_jxw, o.deriv, u, w, scale, g_lambda, g_mu); \
+    break;
+    HYSEIS_MATGRAD_CASE(2)
+    HYSEIS_MATGRAD_CASE(3)
+    HYSEIS_MATGRAD_CASE(4)
+    HYSEIS_MATGRAD_CASE(5)
+    HYSEIS_MATGRAD_CASE(6)
+    HYSEIS_MATGRAD_CASE(7)
+    HYSEIS_MATGRAD_CASE(8)
+    HYSEIS_MATGRAD_CASE(9)
+#undef HYSEIS_MATGRAD_CASE
+    default: throw std::invalid_argument("hyseis::solvers::ElasticMaterialGradient2D: degree must be in 1..8");
+  }
+}
+
+void ElasticMaterialGradient2D::lanes_to_points(ConstVector lanes, Vector points) const {
+  const Impl& o = *impl_;
+  check_len("ElasticMaterialGradient2D::lanes_to_points", "lanes", lanes.extent(0), n_lane_points());
+  check_len("ElasticMaterialGradient2D::lanes_to_points", "points", points.extent(0),
+            static_cast<std::size_t>(o.n_cells) * o.nq);
+  const int nq = o.nq, n_cells = o.n_cells;
+  constexpr int L = kMatLanes;
+  Kokkos::parallel_for(
+      "hyseis::wave::material_gradient_lanes_to_points", Kokkos::RangePolicy<ExecSpace>(0, static_cast<std::size_t>(n_cells) * nq),
+      KOKKOS_LAMBDA(const std::size_t pq) {
+        const std::size_t c = pq / nq, q = pq % nq;
+        points(pq) += lanes(((c / L) * nq + q) * L + c % L);
+      });
+}
 
 void ElasticMaterialGradient2D::accumulate(ConstVector u, ConstVector w, double scale, Vector g_lambda,
                                            Vector g_mu) const {

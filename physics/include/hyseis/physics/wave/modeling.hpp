@@ -4,6 +4,7 @@
 // bridge. Light header: no deal.II, Kokkos or torch (pimpl). See docs/theory/adjoint.md.
 #include <mpi.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -24,6 +25,10 @@ enum class CheckpointMode { store_all, binomial };
 struct AdjointOptions {
   CheckpointMode checkpointing = CheckpointMode::binomial;
   int snapshots = 0;  // binomial: number of stored states; 0 = auto (~sqrt(n_steps))
+  /// store_all only: keep per step just what the reverse sweep reads — a, u (elastic only: the
+  /// stiffness derivative) and v on the Stacey-damped entries — instead of the full (u, v, a):
+  /// 1/3 (acoustic) or 2/3 (elastic) of the memory and its traffic, the same gradient bitwise.
+  bool compact_store = false;
 };
 
 struct GradientResult {
@@ -68,6 +73,15 @@ class Modeling {
   /// forward's data), return d loss / d params (the adjoint source is the given residual).
   std::vector<double> vjp(const std::vector<double>& params, const SourceOptions& shot,
                           const std::vector<std::vector<std::vector<double>>>& data_cotangent);
+
+  /// d cotangent(synthetics) . d synthetics / d params, for a loss whose data cotangent depends
+  /// on the synthetics (e.g. a filtered misfit): ONE forward run, recorded for the reverse sweep
+  /// as gradient() records it, then `cotangent(synthetics)` (same shape as forward's data), then
+  /// the adjoint. Equals vjp(params, shot, cotangent(forward(params, shot))) without the extra
+  /// forward run; `synthetics` (optional) receives the forward seismograms.
+  using CotangentFn = std::function<std::vector<std::vector<std::vector<double>>>(const Seismograms& synthetics)>;
+  std::vector<double> vjp_with_forward(const std::vector<double>& params, const SourceOptions& shot,
+                                       const CotangentFn& cotangent, Seismograms* synthetics = nullptr);
 
   /// Linearised (Born / tangent-linear) forward: the directional derivative of forward's data
   /// along `dparams` (same layout as params). With vjp it passes the dot-product test

@@ -26,6 +26,13 @@ void newmark_adjoint_correct_accumulate(double dt, ConstVector inv_mass_eff, Con
                                         Vector ab, Vector w, ConstVector a, ConstVector v, Vector gm, Vector gc);
 /// ub -= kw; ab += dt/2 vb; vb += dt ub; ab += dt^2/2 ub.
 void newmark_adjoint_predict(double dt, ConstVector kw, Vector ub, Vector vb, Vector ab);
+/// newmark_adjoint_predict (of step k+1) fused with newmark_adjoint_correct_accumulate (of step
+/// k), one pass instead of two; the same arithmetic in the same order (bitwise equal to the two
+/// calls in sequence). Valid when nothing is injected into vb or ab between the two (the
+/// adjoint of displacement data is injected into ub, which the corrector does not read).
+void newmark_adjoint_predict_correct_accumulate(double dt, ConstVector kw, ConstVector inv_mass_eff,
+                                                ConstVector damping, Vector ub, Vector vb, Vector ab, Vector w,
+                                                ConstVector a, ConstVector v, Vector gm, Vector gc);
 /// g += x .* y (element-wise product accumulation).
 void accumulate_product(ConstVector x, ConstVector y, Vector g);
 
@@ -41,6 +48,15 @@ public:
   ElasticMaterialGradient2D& operator=(const ElasticMaterialGradient2D&) = delete;
   /// u, w: 2*n_nodes interleaved; g_lambda, g_mu: n_cells*(p+1)^2.
   void accumulate(ConstVector u, ConstVector w, double scale, Vector g_lambda, Vector g_mu) const;
+
+  /// The same accumulation into accumulators in the kernel's own batch layout (cells in batches
+  /// of `lanes()`, the lane index innermost: [batch][q][lane]), where the per-point products
+  /// vectorise across cells as in the stiffness kernels; the per-point values are bitwise those
+  /// of accumulate(). Accumulators: n_lane_points() entries, zero-initialised by the caller.
+  void accumulate_lanes(ConstVector u, ConstVector w, double scale, Vector g_lambda, Vector g_mu) const;
+  /// Lane-layout accumulator -> (cell, q) layout: points[c*nq + q] += lanes[...].
+  void lanes_to_points(ConstVector lanes, Vector points) const;
+  std::size_t n_lane_points() const;
 
 private:
   struct Impl;
