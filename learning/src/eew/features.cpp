@@ -119,6 +119,8 @@ StreamingFeatures::StreamingFeatures(std::size_t n_sensors, std::size_t window_n
   z_.assign(n_ * window_, 0.0);
   v_.assign(n_ * window_, 0.0);
   scratch_.resize(window_);
+  two_blocks_ = window_ == 2 * step_;
+  if (two_blocks_) sorted_.assign(n_ * window_, 0.0);
 }
 
 void StreamingFeatures::push_one(std::size_t s, const double* a, const double* b, const double* c) {
@@ -137,7 +139,30 @@ void StreamingFeatures::push_one(std::size_t s, const double* a, const double* b
     Z[keep + i] = c[i];
     V[keep + i] = std::sqrt(a[i] * a[i] + b[i] * b[i] + c[i] * c[i]);
   }
+  if (two_blocks_) {  // keep the vector sum of each packet sorted: [older block | newer block]
+    double* S = sorted_.data() + s * window_;
+    std::copy(S + step_, S + window_, S);
+    std::copy(V + keep, V + window_, S + keep);
+    std::sort(S + keep, S + window_);
+  }
 }
+
+namespace {
+/// k-th smallest (0-based) of the union of sorted a[0..na) and b[0..nb), k < na + nb: O(log) search for
+/// the number i of elements taken from a (the value equals that of a full sort).
+double kth_of_two(const double* a, std::size_t na, const double* b, std::size_t nb, std::size_t k) {
+  std::size_t lo = k + 1 > nb ? k + 1 - nb : 0, hi = std::min(k + 1, na);
+  while (lo < hi) {
+    const std::size_t i = (lo + hi) / 2, j = k + 1 - i;  // i < na, 1 <= j <= nb
+    if (a[i] < b[j - 1]) lo = i + 1;
+    else hi = i;
+  }
+  const std::size_t i = lo, j = k + 1 - i;
+  if (i == 0) return b[j - 1];
+  if (j == 0) return a[i - 1];
+  return std::max(a[i - 1], b[j - 1]);
+}
+}  // namespace
 
 void StreamingFeatures::push(const double* ax, const double* ay, const double* az) {
   for (std::size_t s = 0; s < n_; ++s) push_one(s, ax + s * step_, ay + s * step_, az + s * step_);
@@ -186,6 +211,14 @@ MyShakeFeatures StreamingFeatures::compute_one(std::size_t s) {
     zc = std::max(zc, (c >= 0 ? double(c) : zero_crossings_branchless(comps[k], n)) / T);
   }
   f.zc = zc;
+  if (two_blocks_) {  // quartiles from the two sorted packet blocks
+    const double* S = sorted_.data() + s * window_;
+    auto q = [&](std::size_t k) { return kth_of_two(S, step_, S + step_, step_, k); };
+    const double a75 = q(l75), b75 = l75 + 1 < n ? q(l75 + 1) : a75;
+    const double a25 = q(l25), b25 = l25 + 1 < n ? q(l25 + 1) : a25;
+    f.iqr = (a75 + w75 * (b75 - a75)) - (a25 + w25 * (b25 - a25));
+    return f;
+  }
   // Quartiles: select l75 (and its successor) first, then l25 inside the lower part.
   double* w = scratch_.data();
   std::copy(V, V + n, w);

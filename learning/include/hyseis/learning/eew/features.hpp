@@ -45,7 +45,9 @@ std::vector<MyShakeFeatures> sliding_features(const std::vector<double>& ax,
 /// compute() returns the features of every sensor's current window. Results are bit-identical to
 /// window_features() on the same window (same summation order; the quartiles by nth_element select the
 /// same order statistics as a full sort). The vector sum is computed once per sample (on arrival);
-/// the IQR uses two selections instead of two sorts; no allocation per packet.
+/// the IQR uses two selections instead of two sorts (or, when the window is exactly two packets, each
+/// packet's vector sums are sorted once on arrival and the quartiles are O(log n) selections in the
+/// two sorted blocks); no allocation per packet.
 class StreamingFeatures {
 public:
   /// 2 <= step_n <= window_n, fs > 0. Until window_n samples have arrived the window is zero-padded
@@ -66,6 +68,8 @@ private:
   double fs_;
   std::vector<double> x_, y_, z_, v_;  // n_ * window_ each
   std::vector<double> scratch_;
+  bool two_blocks_ = false;      // window = 2 packets: each packet's vector sums kept sorted
+  std::vector<double> sorted_;   // n_ * window_: per sensor [older sorted block | newer sorted block]
   void push_one(std::size_t s, const double* a, const double* b, const double* c);
   MyShakeFeatures compute_one(std::size_t s);
 };
