@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include "hyseis/bench/bench.hpp"
 #include "hyseis/core/error.hpp"
@@ -15,6 +16,8 @@
 #include "hyseis/hybrid/fwi/scenario.hpp"
 #include "hyseis/hybrid/geodesy/scenario.hpp"
 #include "hyseis/hybrid/gmpe/scenario.hpp"
+#include "hyseis/hybrid/picking/scenario.hpp"
+#include "hyseis/hybrid/picking/synthetics.hpp"
 #include "gmpe_command.hpp"
 #include "hyseis/hybrid/tomography/experiment.hpp"
 #include "hyseis/core/progress.hpp"
@@ -97,11 +100,6 @@ std::string strip_slash(std::string s) {
 }
 
 
-/// Every `scenario.type` the `run` command knows (wave2d is the default).
-std::vector<std::string> scenario_types() {
-  return {"wave2d", "lst_tomography", "eew_network", "fwi", "postseismic", "gmpe_compare"};
-}
-
 /// Non-wave scenario types. Serial ones run on rank 0 only (other ranks have nothing to do);
 /// each writes into `<dir>.partial` and the folder is renamed when complete.
 void run_serial_or_parallel_scenario(const std::string& type, const core::config::Node& root,
@@ -112,6 +110,24 @@ void run_serial_or_parallel_scenario(const std::string& type, const core::config
   if (type == "fwi") {  // collective: shots are distributed over the ranks; it writes atomically itself
     hybrid::fwi::run_fwi_scenario(root, dir, comm, progress, resume);
     if (rank == 0) spdlog::info("wrote {}/", dir);
+    return;
+  }
+  if (type == "picking_train" || type == "picking_synthetics") {
+    // Collective (synthetic events are spread over the ranks); rank 0 writes everything.
+    if (resume) throw core::ConfigError(file, 0, "--resume", "scenario type " + type + " cannot be resumed");
+    std::optional<core::fs::AtomicDir> atomic;
+    if (rank == 0) atomic.emplace(dir);
+    const std::string path = rank == 0 ? atomic->path().string() : dir;
+    if (rank == 0) spdlog::info("scenario type {}: writing into {}", type, path);
+    if (type == "picking_train")
+      hybrid::picking::run_picking_scenario(root, path, comm);
+    else
+      hybrid::picking::run_picking_synthetics(root, path, comm);
+    MPI_Barrier(comm);
+    if (rank == 0) {
+      atomic->commit();
+      spdlog::info("wrote {}/", dir);
+    }
     return;
   }
   if (resume) throw core::ConfigError(file, 0, "--resume", "scenario type " + type + " cannot be resumed");
@@ -134,6 +150,11 @@ void run_serial_or_parallel_scenario(const std::string& type, const core::config
 }
 
 }  // namespace
+
+std::vector<std::string> scenario_types() {
+  return {"wave2d",      "lst_tomography", "fwi",           "gmpe_compare",
+          "eew_network", "postseismic",    "picking_train", "picking_synthetics"};
+}
 
 int run_cli(int argc, char** argv, MPI_Comm comm) {
   int rank = 0;

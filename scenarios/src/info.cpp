@@ -92,7 +92,8 @@ std::string info_text(MPI_Comm comm) {
   os << "\nruntime\n";
   row("MPI ranks", std::to_string(size));
   os << "\nfeatures\n";
-  row("run", "scenario types wave2d (2D spectral elements, elastic/acoustic, layered or HDF5-gridded media) and lst_tomography (travel-time tomography with a learned sparse prior)");
+  row("run", "scenario types wave2d (2D spectral elements, elastic/acoustic, layered or HDF5-gridded media), lst_tomography (travel-time tomography with a learned sparse prior), fwi (full-waveform inversion with priors, --resume), gmpe_compare, picking_train, picking_synthetics, eew_network, postseismic");
+  row("gmpe", "evaluate bssa14, cy14, stochastic or a trained GMPE for one scenario or a CSV of them");
   row("validate", "validation cases against analytic / reference seismograms");
   row("bench", "throughput against a baseline in the same run");
   return os.str();

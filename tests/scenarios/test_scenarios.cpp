@@ -1,4 +1,6 @@
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <mpi.h>
 
 #include <cmath>
@@ -71,8 +73,12 @@ TEST(Scenario, EveryShippedScenarioParses) {
   int n = 0;
   for (const auto& e : stdfs::directory_iterator(std::string(HYSEIS_SOURCE_DIR) + "/scenarios")) {
     if (e.path().extension() != ".yaml") continue;
-    const auto type = core::config::load_file(e.path().string()).root()["scenario"].get<std::string>("type", "wave2d");
-    EXPECT_TRUE(type == "wave2d" || type == "lst_tomography") << e.path() << ": type " << type;
+    const auto root = core::config::load_file(e.path().string()).root();
+    const auto type = root["scenario"].get<std::string>("type", "wave2d");
+    const auto known = scenarios::scenario_types();
+    EXPECT_NE(std::find(known.begin(), known.end(), type), known.end()) << e.path() << ": type " << type;
+    EXPECT_EQ(root["scenario"].get<std::string>("name"), e.path().stem().string())
+        << e.path() << ": scenario.name should match the file name (default output runs/<name>)";
     if (type != "wave2d") continue;  // other types are parsed by their own modules' tests
     ++n;
     EXPECT_NO_THROW({
