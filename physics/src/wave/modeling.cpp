@@ -81,6 +81,7 @@ struct Modeling::Impl {
   // store_all keeps only what the reverse sweep reads: a (all), u (elastic: the stiffness
   // derivative), v on the damped entries (the Stacey derivative); binomial slots keep (u, v, a).
   std::vector<int> damped;  // local entries with non-zero Stacey damping
+  Kokkos::View<int*, ks::MemSpace> damped_idx;  // the same, for the adjoint kernels
   // receivers: adjoint injection weights per (receiver, component), ghost-consistent
   std::vector<std::vector<Solver::SparseSource>> rec_inj;
 
@@ -275,6 +276,12 @@ struct Modeling::Impl {
     if (s->has_damping_)
       for (int i = 0; i < s->n_local_; ++i)
         if (s->damp_.local_element(i) != 0.0) damped.push_back(i);
+    damped_idx = Kokkos::View<int*, ks::MemSpace>("hyseis::adjoint::damped", damped.size());
+    {
+      auto h = Kokkos::create_mirror_view(damped_idx);
+      for (std::size_t j = 0; j < damped.size(); ++j) h(j) = damped[j];
+      Kokkos::deep_copy(damped_idx, h);
+    }
     have_model = true;
   }
 
@@ -508,18 +515,20 @@ struct Modeling::Impl {
     // of step k+1 then runs fused with the corrector of step k (one pass over the vectors).
     const bool fuse = ybar == &ub;
     bool pending_predict = false;  // kw holds K w of step k+1, its predictor not yet applied
-    // consume(k, x_k): the state is read through views (no copy for stored states)
-    auto consume = [&](int k, ks::ConstVector U, ks::ConstVector V, ks::ConstVector A) {
+    // consume(k, x_k): the state is read through views (no copy for stored states); V is the
+    // full velocity, or (v_compact) its values on the damped entries only. The corrector runs
+    // on the undamped part (dense) and then on the damped entries (sparse, adjoint_damping).
+    auto consume = [&](int k, ks::ConstVector U, ks::ConstVector V, bool v_compact, ks::ConstVector A) {
       if (!fuse) inject(k);
       if (k >= 1) {
-        const ks::ConstVector damping = s->has_damping_ ? ks::ConstVector(view(s->damp_)) : ks::ConstVector(no_damping);
         if (pending_predict)
-          ks::newmark_adjoint_predict_correct_accumulate(dt, view(kw), view(inv_mass_eff), damping, view(ub), view(vb),
-                                                         view(ab), view(w), A, V, view(gm), view(gc));
+          ks::newmark_adjoint_predict_correct_accumulate(dt, view(kw), view(inv_mass_eff), view(ub), view(vb),
+                                                         view(w), A, view(gm));
+        else
+          ks::newmark_adjoint_correct_accumulate(dt, view(inv_mass_eff), no_damping, view(vb), view(ab), view(w), A,
+                                                 no_damping, view(gm), view(gc));
+        if (!damped.empty()) ks::adjoint_damping(damped_idx, view(s->damp_), V, v_compact, view(w), view(vb), view(gc));
         if (fuse) inject(k);  // into ub: after the fused predictor of step k+1, before that of step k
-        if (!pending_predict)
-          ks::newmark_adjoint_correct_accumulate(dt, view(inv_mass_eff), damping, view(vb), view(ab), view(w), A, V,
-                                                 view(gm), view(gc));
         if (elastic) kgrad->accumulate_lanes(U, view(w), -1.0, llam, lmu);
         s->apply_k(w, kw);
         if (fuse)
@@ -534,23 +543,17 @@ struct Modeling::Impl {
         ks::accumulate_product(view(w), A, view(gm));
       }
     };
-    auto consume_current = [&](int k) { consume(k, view(s->u_), view(s->v_), view(s->a_)); };
+    auto consume_current = [&](int k) { consume(k, view(s->u_), view(s->v_), false, view(s->a_)); };
     const double state_mib = 3.0 * nl * sizeof(double) / (1024.0 * 1024.0);
     if (stored) {
-      // [a | u | v]; compact: [a | u (elastic) | v on the damped entries], v scattered into a
-      // full vector that is zero elsewhere (the damping accumulator is read on damped entries only).
+      // [a | u | v]; compact: [a | u (elastic) | v on the damped entries]
       using ConstUnmanaged = Kokkos::View<const double*, ks::MemSpace, Kokkos::MemoryTraits<Kokkos::Unmanaged>>;
-      DVec vfull(s->part_);
-      zero_all(vfull);
-      const std::size_t nd = damped.size(), ou = stores_u() ? nl : 0, ov = nl + ou;
+      const std::size_t ou = stores_u() ? nl : 0, ov = nl + ou;
       for (int k = N; k >= 0; --k) {
         const double* x = (*stored)[k].data();
-        ConstUnmanaged V(x + ov, nl);
-        if (opt.compact_store) {
-          for (std::size_t j = 0; j < nd; ++j) vfull.local_element(damped[j]) = x[ov + j];
-          V = ConstUnmanaged(vfull.begin(), nl);
-        }
-        consume(k, stores_u() ? ConstUnmanaged(x + ou, nl) : V, V, ConstUnmanaged(x, nl));
+        const ConstUnmanaged V(x + ov, stored_v());
+        consume(k, stores_u() ? ConstUnmanaged(x + ou, nl) : ConstUnmanaged(x, nl), V, opt.compact_store,
+                ConstUnmanaged(x, nl));
       }
       *memory_mib = static_cast<double>(stored_size()) * sizeof(double) / (1024.0 * 1024.0) * (N + 1);
       *steps = 0;

@@ -4,11 +4,93 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <type_traits>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define HYSEIS_ADJ_RESTRICT __restrict__
+#else
+#define HYSEIS_ADJ_RESTRICT
+#endif
 
 namespace hyseis::solvers {
 
 namespace {
 constexpr bool kHostMemory = Kokkos::SpaceAccessibility<Kokkos::HostSpace, MemSpace>::accessible;
+
+// As in time_update.cpp: the element-wise bodies take __restrict__ pointers and an index range;
+// on host memory each work item is a chunk of kChunk entries, so the compiler vectorises the
+// inner loop without runtime alias checks (which it gives up on beyond a handful of pointers);
+// on device memory each work item is one entry (coalesced). The vectors must not alias.
+constexpr std::size_t kChunk = kHostMemory ? 1024 : 1;
+template <class Body>
+void for_ranges(const char* name, std::size_t n, const Body& body) {
+  const std::size_t chunks = (n + kChunk - 1) / kChunk;
+  Kokkos::parallel_for(
+      name, Kokkos::RangePolicy<ExecSpace>(0, chunks), KOKKOS_LAMBDA(const std::size_t c) {
+        const std::size_t b = c * kChunk;
+        const std::size_t e = b + kChunk < n ? b + kChunk : n;
+        body(b, e);
+      });
+}
+
+KOKKOS_INLINE_FUNCTION void correct_acc_range(std::size_t b, std::size_t e, double hdt,
+                                              const double* HYSEIS_ADJ_RESTRICT m, double* HYSEIS_ADJ_RESTRICT ab,
+                                              double* HYSEIS_ADJ_RESTRICT w, const double* HYSEIS_ADJ_RESTRICT a,
+                                              double* HYSEIS_ADJ_RESTRICT gm, const double* HYSEIS_ADJ_RESTRICT vb) {
+  for (std::size_t i = b; i < e; ++i) {
+    const double wi = m[i] * (ab[i] + hdt * vb[i]);
+    w[i] = wi;
+    gm[i] += wi * a[i];
+    ab[i] = 0.0;
+  }
+}
+KOKKOS_INLINE_FUNCTION void correct_acc_damped_range(std::size_t b, std::size_t e, double hdt,
+                                                     const double* HYSEIS_ADJ_RESTRICT m,
+                                                     const double* HYSEIS_ADJ_RESTRICT c, double* HYSEIS_ADJ_RESTRICT vb,
+                                                     double* HYSEIS_ADJ_RESTRICT ab, double* HYSEIS_ADJ_RESTRICT w,
+                                                     const double* HYSEIS_ADJ_RESTRICT a,
+                                                     const double* HYSEIS_ADJ_RESTRICT v, double* HYSEIS_ADJ_RESTRICT gm,
+                                                     double* HYSEIS_ADJ_RESTRICT gc) {
+  for (std::size_t i = b; i < e; ++i) {
+    const double wi = m[i] * (ab[i] + hdt * vb[i]);
+    w[i] = wi;
+    gm[i] += wi * a[i];
+    gc[i] += wi * v[i];
+    vb[i] -= c[i] * wi;
+    ab[i] = 0.0;
+  }
+}
+KOKKOS_INLINE_FUNCTION void adj_predict_range(std::size_t b, std::size_t e, double dt, double hdt, double hdt2,
+                                              const double* HYSEIS_ADJ_RESTRICT kw, double* HYSEIS_ADJ_RESTRICT ub,
+                                              double* HYSEIS_ADJ_RESTRICT vb, double* HYSEIS_ADJ_RESTRICT ab) {
+  for (std::size_t i = b; i < e; ++i) {
+    const double u = ub[i] - kw[i];
+    ub[i] = u;
+    const double a = ab[i] + hdt * vb[i];
+    vb[i] += dt * u;
+    ab[i] = a + hdt2 * u;
+  }
+}
+KOKKOS_INLINE_FUNCTION void fused_range(std::size_t b, std::size_t e, double dt, double hdt, double hdt2,
+                                        const double* HYSEIS_ADJ_RESTRICT kw, const double* HYSEIS_ADJ_RESTRICT m,
+                                        double* HYSEIS_ADJ_RESTRICT ub, double* HYSEIS_ADJ_RESTRICT vb,
+                                        double* HYSEIS_ADJ_RESTRICT w, const double* HYSEIS_ADJ_RESTRICT a,
+                                        double* HYSEIS_ADJ_RESTRICT gm) {
+  for (std::size_t i = b; i < e; ++i) {
+    // predict (step k+1), ab = 0 on entry
+    const double u = ub[i] - kw[i];
+    ub[i] = u;
+    const double v0 = vb[i];
+    const double a0 = 0.0 + hdt * v0;
+    const double vb1 = v0 + dt * u;
+    const double ab1 = a0 + hdt2 * u;
+    // correct (step k), undamped part; ab = 0 on exit
+    const double wi = m[i] * (ab1 + hdt * vb1);
+    w[i] = wi;
+    gm[i] += wi * a[i];
+    vb[i] = vb1;
+  }
+}
 
 void check_len(const char* who, const char* name, std::size_t got, std::size_t want) {
   if (got != want)
@@ -57,25 +139,22 @@ void newmark_adjoint_correct_accumulate(double dt, ConstVector inv_mass_eff, Con
     check_len(who, "damping", damping.extent(0), n);
     check_len(who, "v", v.extent(0), n);
     check_len(who, "gc", gc.extent(0), n);
-    Kokkos::parallel_for(
-        "hyseis::wave::adjoint_correct_accumulate", Kokkos::RangePolicy<ExecSpace>(0, n),
-        KOKKOS_LAMBDA(const std::size_t i) {
-          const double wi = inv_mass_eff(i) * (ab(i) + hdt * vb(i));
-          w(i) = wi;
-          gm(i) += wi * a(i);
-          gc(i) += wi * v(i);
-          vb(i) -= damping(i) * wi;
-          ab(i) = 0.0;
-        });
+    const double* m = inv_mass_eff.data();
+    const double* c = damping.data();
+    const double* ap = a.data();
+    const double* vp = v.data();
+    double *vbp = vb.data(), *abp = ab.data(), *wp = w.data(), *gmp = gm.data(), *gcp = gc.data();
+    for_ranges("hyseis::wave::adjoint_correct_accumulate", n, KOKKOS_LAMBDA(std::size_t b, std::size_t e) {
+      correct_acc_damped_range(b, e, hdt, m, c, vbp, abp, wp, ap, vp, gmp, gcp);
+    });
   } else {
-    Kokkos::parallel_for(
-        "hyseis::wave::adjoint_correct_accumulate", Kokkos::RangePolicy<ExecSpace>(0, n),
-        KOKKOS_LAMBDA(const std::size_t i) {
-          const double wi = inv_mass_eff(i) * (ab(i) + hdt * vb(i));
-          w(i) = wi;
-          gm(i) += wi * a(i);
-          ab(i) = 0.0;
-        });
+    const double* m = inv_mass_eff.data();
+    const double* ap = a.data();
+    const double* vbp = vb.data();
+    double *abp = ab.data(), *wp = w.data(), *gmp = gm.data();
+    for_ranges("hyseis::wave::adjoint_correct_accumulate", n, KOKKOS_LAMBDA(std::size_t b, std::size_t e) {
+      correct_acc_range(b, e, hdt, m, abp, wp, ap, gmp, vbp);
+    });
   }
 }
 
@@ -85,66 +164,45 @@ void newmark_adjoint_predict(double dt, ConstVector kw, Vector ub, Vector vb, Ve
   check_len("newmark_adjoint_predict", "vb", vb.extent(0), n);
   check_len("newmark_adjoint_predict", "ab", ab.extent(0), n);
   const double hdt = 0.5 * dt, hdt2 = 0.5 * dt * dt;
-  Kokkos::parallel_for(
-      "hyseis::wave::adjoint_predict", Kokkos::RangePolicy<ExecSpace>(0, n), KOKKOS_LAMBDA(const std::size_t i) {
-        const double u = ub(i) - kw(i);
-        ub(i) = u;
-        const double a = ab(i) + hdt * vb(i);
-        vb(i) += dt * u;
-        ab(i) = a + hdt2 * u;
-      });
+  const double* kwp = kw.data();
+  double *ubp = ub.data(), *vbp = vb.data(), *abp = ab.data();
+  for_ranges("hyseis::wave::adjoint_predict", n, KOKKOS_LAMBDA(std::size_t b, std::size_t e) {
+    adj_predict_range(b, e, dt, hdt, hdt2, kwp, ubp, vbp, abp);
+  });
 }
 
-void newmark_adjoint_predict_correct_accumulate(double dt, ConstVector kw, ConstVector inv_mass_eff,
-                                                ConstVector damping, Vector ub, Vector vb, Vector ab, Vector w,
-                                                ConstVector a, ConstVector v, Vector gm, Vector gc) {
-  const std::size_t n = ab.extent(0);
+void newmark_adjoint_predict_correct_accumulate(double dt, ConstVector kw, ConstVector inv_mass_eff, Vector ub,
+                                                Vector vb, Vector w, ConstVector a, Vector gm) {
+  const std::size_t n = ub.extent(0);
   const char* who = "newmark_adjoint_predict_correct_accumulate";
   check_len(who, "kw", kw.extent(0), n);
   check_len(who, "inv_mass_eff", inv_mass_eff.extent(0), n);
-  check_len(who, "ub", ub.extent(0), n);
   check_len(who, "vb", vb.extent(0), n);
   check_len(who, "w", w.extent(0), n);
   check_len(who, "a", a.extent(0), n);
   check_len(who, "gm", gm.extent(0), n);
   const double hdt = 0.5 * dt, hdt2 = 0.5 * dt * dt;
-  if (damping.extent(0) > 0) {
-    check_len(who, "damping", damping.extent(0), n);
-    check_len(who, "v", v.extent(0), n);
-    check_len(who, "gc", gc.extent(0), n);
-    Kokkos::parallel_for(
-        "hyseis::wave::adjoint_predict_correct_accumulate", Kokkos::RangePolicy<ExecSpace>(0, n),
-        KOKKOS_LAMBDA(const std::size_t i) {
-          // predict (step k+1)
-          const double u = ub(i) - kw(i);
-          ub(i) = u;
-          const double a0 = ab(i) + hdt * vb(i);
-          const double vb1 = vb(i) + dt * u;
-          const double ab1 = a0 + hdt2 * u;
-          // correct (step k)
-          const double wi = inv_mass_eff(i) * (ab1 + hdt * vb1);
-          w(i) = wi;
-          gm(i) += wi * a(i);
-          gc(i) += wi * v(i);
-          vb(i) = vb1 - damping(i) * wi;
-          ab(i) = 0.0;
-        });
-  } else {
-    Kokkos::parallel_for(
-        "hyseis::wave::adjoint_predict_correct_accumulate", Kokkos::RangePolicy<ExecSpace>(0, n),
-        KOKKOS_LAMBDA(const std::size_t i) {
-          const double u = ub(i) - kw(i);
-          ub(i) = u;
-          const double a0 = ab(i) + hdt * vb(i);
-          const double vb1 = vb(i) + dt * u;
-          const double ab1 = a0 + hdt2 * u;
-          const double wi = inv_mass_eff(i) * (ab1 + hdt * vb1);
-          w(i) = wi;
-          gm(i) += wi * a(i);
-          vb(i) = vb1;
-          ab(i) = 0.0;
-        });
-  }
+  const double *kwp = kw.data(), *m = inv_mass_eff.data(), *ap = a.data();
+  double *ubp = ub.data(), *vbp = vb.data(), *wp = w.data(), *gmp = gm.data();
+  for_ranges("hyseis::wave::adjoint_predict_correct_accumulate", n, KOKKOS_LAMBDA(std::size_t b, std::size_t e) {
+    fused_range(b, e, dt, hdt, hdt2, kwp, m, ubp, vbp, wp, ap, gmp);
+  });
+}
+
+void adjoint_damping(Kokkos::View<const int*, MemSpace> idx, ConstVector damping, ConstVector v, bool v_compact,
+                     ConstVector w, Vector vb, Vector gc) {
+  const std::size_t nd = idx.extent(0), n = vb.extent(0);
+  check_len("adjoint_damping", "damping", damping.extent(0), n);
+  check_len("adjoint_damping", "w", w.extent(0), n);
+  check_len("adjoint_damping", "gc", gc.extent(0), n);
+  check_len("adjoint_damping", "v", v.extent(0), v_compact ? nd : n);
+  Kokkos::parallel_for(
+      "hyseis::wave::adjoint_damping", Kokkos::RangePolicy<ExecSpace>(0, nd), KOKKOS_LAMBDA(const std::size_t j) {
+        const int i = idx(j);
+        const double wi = w(i);
+        gc(i) += wi * v(v_compact ? j : static_cast<std::size_t>(i));
+        vb(i) -= damping(i) * wi;
+      });
 }
 
 void accumulate_product(ConstVector x, ConstVector y, Vector g) {
@@ -170,10 +228,44 @@ struct ElasticMaterialGradient2D::Impl {
 };
 
 namespace {
-// Cells per work item of the material kernels: on host memory a batch of 8 cells in
-// structure-of-arrays layout (the innermost loops run over the batch and vectorise); on a
-// device one cell per work item.
-constexpr int kMatLanes = kHostMemory ? 8 : 1;
+// Cells per work item of the batch-layout material kernel: on host memory with GCC/Clang a
+// batch of 8 cells is one "pack" (GCC vector extension: one AVX-512 register, two AVX2, four
+// SSE), as in the stiffness kernels (sem_operators.cpp), so the per-point work vectorises across
+// cells whatever the auto-vectoriser does; on a device one cell per work item (plain doubles).
+#if (defined(__GNUC__) || defined(__clang__)) && !defined(__CUDA_ARCH__) && !defined(__HIP_DEVICE_COMPILE__) && \
+    !defined(__SYCL_DEVICE_ONLY__)
+#define HYSEIS_MATGRAD_VECTOR_EXT 1
+#else
+#define HYSEIS_MATGRAD_VECTOR_EXT 0
+#endif
+constexpr int kMatLanes = (kHostMemory && HYSEIS_MATGRAD_VECTOR_EXT) ? 8 : 1;
+template <int W>
+struct MatPack {
+  using type = double;
+};
+#if HYSEIS_MATGRAD_VECTOR_EXT
+template <>
+struct MatPack<8> {
+  typedef double type __attribute__((vector_size(64)));
+};
+#endif
+template <class P>
+KOKKOS_FORCEINLINE_FUNCTION P mat_load(const double* p) {
+  if constexpr (std::is_same_v<P, double>) {
+    return *p;
+  } else {
+    P v;
+    __builtin_memcpy(&v, p, sizeof(P));
+    return v;
+  }
+}
+template <class P>
+KOKKOS_FORCEINLINE_FUNCTION void mat_store(double* p, const P& v) {
+  if constexpr (std::is_same_v<P, double>)
+    *p = v;
+  else
+    __builtin_memcpy(p, &v, sizeof(P));
+}
 
 template <class T>
 Kokkos::View<T*, MemSpace> to_device(const char* name, const std::vector<T>& v) {
@@ -325,71 +417,71 @@ void material_gradient_lanes(int n_batches, const Kokkos::View<int*, MemSpace>& 
                              Vector g_lambda, Vector g_mu) {
   constexpr int NQ = N1 * N1;
   constexpr int kB = kMatLanes;
+  using P = typename MatPack<kB>::type;
   Kokkos::parallel_for(
       "hyseis::wave::elastic_material_gradient_lanes", Kokkos::RangePolicy<ExecSpace>(0, n_batches),
       KOKKOS_LAMBDA(const int bt) {
         double D[N1][N1];
         for (int a = 0; a < N1; ++a)
           for (int b = 0; b < N1; ++b) D[a][b] = Dv(a * N1 + b);
-        double ux[NQ][kB], uz[NQ][kB], wx[NQ][kB], wz[NQ][kB];
+        P ux[NQ], uz[NQ], wx[NQ], wz[NQ];
         const std::size_t base = static_cast<std::size_t>(bt) * NQ * kB;
-        for (int q = 0; q < NQ; ++q)
+        for (int q = 0; q < NQ; ++q) {
+          double t[4][kB];
           for (int b = 0; b < kB; ++b) {
             const int k = ln(base + q * kB + b);
-            ux[q][b] = u(2 * k);
-            uz[q][b] = u(2 * k + 1);
-            wx[q][b] = w(2 * k);
-            wz[q][b] = w(2 * k + 1);
+            t[0][b] = u(2 * k);
+            t[1][b] = u(2 * k + 1);
+            t[2][b] = w(2 * k);
+            t[3][b] = w(2 * k + 1);
           }
-        double J00[kB], J01[kB], J10[kB], J11[kB];
-        if (Affine)
-          for (int b = 0; b < kB; ++b) {
-            const std::size_t jo = static_cast<std::size_t>(bt) * 4 * kB + b;
-            J00[b] = lJ(jo);
-            J01[b] = lJ(jo + kB);
-            J10[b] = lJ(jo + 2 * kB);
-            J11[b] = lJ(jo + 3 * kB);
-          }
+          ux[q] = mat_load<P>(t[0]);
+          uz[q] = mat_load<P>(t[1]);
+          wx[q] = mat_load<P>(t[2]);
+          wz[q] = mat_load<P>(t[3]);
+        }
+        P J00{}, J01{}, J10{}, J11{};
+        if (Affine) {
+          const std::size_t jo = static_cast<std::size_t>(bt) * 4 * kB;
+          J00 = mat_load<P>(&lJ(jo));
+          J01 = mat_load<P>(&lJ(jo + kB));
+          J10 = mat_load<P>(&lJ(jo + 2 * kB));
+          J11 = mat_load<P>(&lJ(jo + 3 * kB));
+        }
         for (int qj = 0; qj < N1; ++qj)
           for (int qi = 0; qi < N1; ++qi) {
             const int q = qj * N1 + qi;
-            double ux_r[kB] = {}, ux_s[kB] = {}, uz_r[kB] = {}, uz_s[kB] = {};
-            double wx_r[kB] = {}, wx_s[kB] = {}, wz_r[kB] = {}, wz_s[kB] = {};
+            P ux_r{}, ux_s{}, uz_r{}, uz_s{}, wx_r{}, wx_s{}, wz_r{}, wz_s{};
             for (int m = 0; m < N1; ++m) {
               const double a = D[qi][m], bb = D[qj][m];
               const int kx = qj * N1 + m, ke = m * N1 + qi;
-              for (int b = 0; b < kB; ++b) {
-                ux_r[b] += a * ux[kx][b];
-                uz_r[b] += a * uz[kx][b];
-                wx_r[b] += a * wx[kx][b];
-                wz_r[b] += a * wz[kx][b];
-                ux_s[b] += bb * ux[ke][b];
-                uz_s[b] += bb * uz[ke][b];
-                wx_s[b] += bb * wx[ke][b];
-                wz_s[b] += bb * wz[ke][b];
-              }
+              ux_r += a * ux[kx];
+              uz_r += a * uz[kx];
+              wx_r += a * wx[kx];
+              wz_r += a * wz[kx];
+              ux_s += bb * ux[ke];
+              uz_s += bb * uz[ke];
+              wx_s += bb * wx[ke];
+              wz_s += bb * wz[ke];
             }
-            if (!Affine)
-              for (int b = 0; b < kB; ++b) {
-                const std::size_t jo = ((static_cast<std::size_t>(bt) * NQ + q) * 4) * kB + b;
-                J00[b] = lJ(jo);
-                J01[b] = lJ(jo + kB);
-                J10[b] = lJ(jo + 2 * kB);
-                J11[b] = lJ(jo + 3 * kB);
-              }
+            if (!Affine) {
+              const std::size_t jo = ((static_cast<std::size_t>(bt) * NQ + q) * 4) * kB;
+              J00 = mat_load<P>(&lJ(jo));
+              J01 = mat_load<P>(&lJ(jo + kB));
+              J10 = mat_load<P>(&lJ(jo + 2 * kB));
+              J11 = mat_load<P>(&lJ(jo + 3 * kB));
+            }
             const std::size_t at = base + static_cast<std::size_t>(q) * kB;
-            for (int b = 0; b < kB; ++b) {
-              const double uxx = ux_r[b] * J00[b] + ux_s[b] * J10[b], uxz = ux_r[b] * J01[b] + ux_s[b] * J11[b];
-              const double uzx = uz_r[b] * J00[b] + uz_s[b] * J10[b], uzz = uz_r[b] * J01[b] + uz_s[b] * J11[b];
-              const double wxx = wx_r[b] * J00[b] + wx_s[b] * J10[b], wxz = wx_r[b] * J01[b] + wx_s[b] * J11[b];
-              const double wzx = wz_r[b] * J00[b] + wz_s[b] * J10[b], wzz = wz_r[b] * J01[b] + wz_s[b] * J11[b];
-              const double divu = uxx + uzz, divw = wxx + wzz;
-              const double eu = 0.5 * (uxz + uzx), ew = 0.5 * (wxz + wzx);
-              const double epsprod = uxx * wxx + uzz * wzz + 2 * eu * ew;
-              const double s = scale * ljxw(at + b);
-              g_lambda(at + b) += s * divu * divw;
-              g_mu(at + b) += s * 2 * epsprod;
-            }
+            const P uxx = ux_r * J00 + ux_s * J10, uxz = ux_r * J01 + ux_s * J11;
+            const P uzx = uz_r * J00 + uz_s * J10, uzz = uz_r * J01 + uz_s * J11;
+            const P wxx = wx_r * J00 + wx_s * J10, wxz = wx_r * J01 + wx_s * J11;
+            const P wzx = wz_r * J00 + wz_s * J10, wzz = wz_r * J01 + wz_s * J11;
+            const P divu = uxx + uzz, divw = wxx + wzz;
+            const P eu = 0.5 * (uxz + uzx), ew = 0.5 * (wxz + wzx);
+            const P epsprod = uxx * wxx + uzz * wzz + 2.0 * eu * ew;
+            const P sc = scale * mat_load<P>(&ljxw(at));
+            mat_store(&g_lambda(at), mat_load<P>(&g_lambda(at)) + sc * divu * divw);
+            mat_store(&g_mu(at), mat_load<P>(&g_mu(at)) + sc * 2.0 * epsprod);
           }
       });
 }

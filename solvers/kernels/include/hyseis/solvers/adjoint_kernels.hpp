@@ -27,12 +27,19 @@ void newmark_adjoint_correct_accumulate(double dt, ConstVector inv_mass_eff, Con
 /// ub -= kw; ab += dt/2 vb; vb += dt ub; ab += dt^2/2 ub.
 void newmark_adjoint_predict(double dt, ConstVector kw, Vector ub, Vector vb, Vector ab);
 /// newmark_adjoint_predict (of step k+1) fused with newmark_adjoint_correct_accumulate (of step
-/// k), one pass instead of two; the same arithmetic in the same order (bitwise equal to the two
-/// calls in sequence). Valid when nothing is injected into vb or ab between the two (the
-/// adjoint of displacement data is injected into ub, which the corrector does not read).
-void newmark_adjoint_predict_correct_accumulate(double dt, ConstVector kw, ConstVector inv_mass_eff,
-                                                ConstVector damping, Vector ub, Vector vb, Vector ab, Vector w,
-                                                ConstVector a, ConstVector v, Vector gm, Vector gc);
+/// k) on the undamped part, one pass instead of two, the same arithmetic in the same order:
+///   ub -= kw; vb += dt ub; w = inv_mass_eff (dt/2 vb_old + dt^2/2 ub + dt/2 vb); gm += w .* a.
+/// Preconditions: ab == 0 on entry (the corrector leaves it 0 and nothing is injected into vb
+/// or ab in between: the adjoint of displacement data goes into ub, which the corrector does not
+/// read); ab stays 0 and is not passed. The Stacey part follows with adjoint_damping.
+void newmark_adjoint_predict_correct_accumulate(double dt, ConstVector kw, ConstVector inv_mass_eff, Vector ub,
+                                                Vector vb, Vector w, ConstVector a, Vector gm);
+/// The damped entries of the adjoint corrector: for j < idx.size(), i = idx(j):
+///   gc(i) += w(i) v_i;  vb(i) -= damping(i) w(i),   v_i = v(j) if v_compact else v(i).
+/// (With the fused kernel above: bitwise equal to newmark_adjoint_correct_accumulate where the
+/// damping is non-zero; its damping accumulator elsewhere is never read.)
+void adjoint_damping(Kokkos::View<const int*, MemSpace> idx, ConstVector damping, ConstVector v, bool v_compact,
+                     ConstVector w, Vector vb, Vector gc);
 /// g += x .* y (element-wise product accumulation).
 void accumulate_product(ConstVector x, ConstVector y, Vector g);
 
