@@ -15,7 +15,23 @@ namespace {
 
 using cd = std::complex<double>;
 
-// In-place iterative radix-2 FFT (n a power of two); inverse without the 1/n factor.
+// In-place iterative radix-2 FFT (n a power of two); inverse without the 1/n factor. The
+// twiddles exp(-2 pi i k / n), k < n/2, are computed directly (not by repeated multiplication, for
+// accuracy) once per size and reused by every stage (stride n/len) and every call.
+const std::vector<cd>& twiddles(std::size_t n) {
+  thread_local std::vector<cd> w;
+  thread_local std::size_t wn = 0;
+  if (wn != n) {
+    w.resize(n / 2);
+    for (std::size_t k = 0; k < n / 2; ++k) {
+      const double a = -2 * M_PI * static_cast<double>(k) / static_cast<double>(n);
+      w[k] = cd(std::cos(a), std::sin(a));
+    }
+    wn = n;
+  }
+  return w;
+}
+
 void fft(std::vector<cd>& a, bool inverse) {
   const std::size_t n = a.size();
   for (std::size_t i = 1, j = 0; i < n; ++i) {
@@ -24,19 +40,19 @@ void fft(std::vector<cd>& a, bool inverse) {
     j ^= bit;
     if (i < j) std::swap(a[i], a[j]);
   }
+  const std::vector<cd>& w = twiddles(n);
   for (std::size_t len = 2; len <= n; len <<= 1) {
-    const double ang = 2 * M_PI / static_cast<double>(len) * (inverse ? 1 : -1);
-    // Twiddles computed directly (not by repeated multiplication) for accuracy.
-    std::vector<cd> w(len / 2);
-    for (std::size_t k = 0; k < len / 2; ++k) {
-      const double a_k = ang * static_cast<double>(k);
-      w[k] = cd(std::cos(a_k), std::sin(a_k));
-    }
+    const std::size_t half = len / 2, stride = n / len;
+    const double sgn = inverse ? -1.0 : 1.0;
     for (std::size_t i = 0; i < n; i += len)
-      for (std::size_t k = 0; k < len / 2; ++k) {
-        const cd u = a[i + k], v = a[i + k + len / 2] * w[k];
-        a[i + k] = u + v;
-        a[i + k + len / 2] = u - v;
+      for (std::size_t k = 0; k < half; ++k) {
+        // Complex product written out: std::complex's operator* checks for NaN/Inf (__muldc3).
+        const double wr = w[k * stride].real(), wi = sgn * w[k * stride].imag();
+        const double xr = a[i + k + half].real(), xi = a[i + k + half].imag();
+        const double vr = xr * wr - xi * wi, vi = xr * wi + xi * wr;
+        const double ur = a[i + k].real(), ui = a[i + k].imag();
+        a[i + k] = cd(ur + vr, ui + vi);
+        a[i + k + half] = cd(ur - vr, ui - vi);
       }
   }
 }
@@ -124,23 +140,37 @@ std::vector<double> normalized_xcorr(const std::vector<double>& t, const std::ve
   if (tn <= 1e-12 * scale_of(t) * std::sqrt(static_cast<double>(M))) return cc;
   const auto wn = window_norms(x, M);
   const double eps = 1e-12 * scale_of(x) * std::sqrt(static_cast<double>(M));
-  // Overlap-save: blocks of nfft data samples give nfft - M + 1 valid lags each.
-  const std::size_t nfft = std::max<std::size_t>(next_pow2(2 * M), std::min<std::size_t>(next_pow2(N), 1u << 16));
+  // Overlap-save: blocks of nfft data samples give nfft - M + 1 valid lags each. The block is
+  // about 8 M (at least 2 M, at most 2^16 and no longer than the data need): longer blocks waste
+  // fewer samples per FFT, shorter ones keep log(nfft) small. Two real blocks travel in one
+  // complex FFT (real and imaginary parts): since the template is real, the inverse transform of
+  // (A + iB) conj(T) is corr(a, t) + i corr(b, t).
+  const std::size_t nfft = std::min(std::max<std::size_t>(next_pow2(8 * M), 1024),
+                                    std::max(next_pow2(2 * M), next_pow2(N)));
   const std::size_t step = nfft - M + 1;
   std::vector<cd> T(nfft, cd(0, 0));
   for (std::size_t j = 0; j < M; ++j) T[j] = t0[j];
   fft(T, false);
   for (auto& v : T) v = std::conj(v);
   std::vector<cd> B(nfft);
-  for (std::size_t s = 0; s < K; s += step) {
-    for (std::size_t i = 0; i < nfft; ++i) B[i] = s + i < N ? cd(x[s + i], 0) : cd(0, 0);
+  for (std::size_t s = 0; s < K; s += 2 * step) {
+    const std::size_t s2 = s + step;
+    for (std::size_t i = 0; i < nfft; ++i)
+      B[i] = cd(s + i < N ? x[s + i] : 0.0, s2 < K && s2 + i < N ? x[s2 + i] : 0.0);
     fft(B, false);
-    for (std::size_t i = 0; i < nfft; ++i) B[i] *= T[i];
+    for (std::size_t i = 0; i < nfft; ++i)
+      B[i] = cd(B[i].real() * T[i].real() - B[i].imag() * T[i].imag(),
+                B[i].real() * T[i].imag() + B[i].imag() * T[i].real());
     fft(B, true);
-    const std::size_t n = std::min(step, K - s);
-    for (std::size_t k = 0; k < n; ++k) {
-      if (wn[s + k] <= eps) continue;
-      cc[s + k] = std::clamp(B[k].real() / static_cast<double>(nfft) / (tn * wn[s + k]), -1.0, 1.0);
+    for (int part = 0; part < 2; ++part) {
+      const std::size_t b = part == 0 ? s : s2;
+      if (b >= K) break;
+      const std::size_t n = std::min(step, K - b);
+      for (std::size_t k = 0; k < n; ++k) {
+        if (wn[b + k] <= eps) continue;
+        const double v = part == 0 ? B[k].real() : B[k].imag();
+        cc[b + k] = std::clamp(v / static_cast<double>(nfft) / (tn * wn[b + k]), -1.0, 1.0);
+      }
     }
   }
   return cc;
