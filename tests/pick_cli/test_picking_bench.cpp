@@ -11,6 +11,7 @@
 namespace hyseis::bench::detail {
 std::vector<Row> picking_station_day(const Options& opt);
 std::vector<Row> template_matching_vs_direct(const Options& opt);
+std::vector<Row> fast_vs_all_pairs(const Options& opt);
 }  // namespace hyseis::bench::detail
 
 namespace {
@@ -33,6 +34,10 @@ TEST(PickingBench, QuickCasesRun) {
   print(b);
   ASSERT_EQ(b.size(), 2u);
   EXPECT_LT(b[1].value, 1e-5);
+  const auto c = hyseis::bench::detail::fast_vs_all_pairs(o);
+  print(c);
+  ASSERT_EQ(c.size(), 7u);
+  EXPECT_GT(c[0].ratio, 1.0);   // FAST faster than all pairs
   std::cout << "quick picking benches: "
             << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s\n";
 }
