@@ -61,11 +61,11 @@ TEST(PickingScenario, StaLtaRowReproducesTheValidationBaseline) {
   EXPECT_NEAR(p["f1"].get<double>(), 0.537, 5e-4);
 }
 
-// The full scenarios/picking_train.yaml (minutes): runs only with HYSEIS_PICKING_FULL=<out dir>
-// until the CLI wires `scenario.type: picking_train` (then: hyseis run scenarios/picking_train.yaml).
+// The full scenarios/picker_synthetic.yaml (minutes): runs only with HYSEIS_PICKING_FULL=<out dir>
+// until the CLI wires `scenario.type: picking_train` (then: hyseis run scenarios/picker_synthetic.yaml).
 TEST(PickingScenario, FullConfigOnRequest) {
   const char* out = std::getenv("HYSEIS_PICKING_FULL");
-  if (!out) GTEST_SKIP() << "set HYSEIS_PICKING_FULL=<output dir> to run scenarios/picking_train.yaml (minutes)";
+  if (!out) GTEST_SKIP() << "set HYSEIS_PICKING_FULL=<output dir> to run scenarios/picker_synthetic.yaml (minutes)";
   if (!fsys::exists(ncedc_file())) GTEST_SKIP() << "NCEDC data not found at " << ncedc_file();
   std::vector<std::string> sets{"data.ncedc_file=" + ncedc_file()};
   if (const char* extra = std::getenv("HYSEIS_PICKING_SET")) {  // "a.b=1;c=[x,y]"
@@ -76,7 +76,7 @@ TEST(PickingScenario, FullConfigOnRequest) {
       a = b + 1;
     }
   }
-  auto doc = cfg::load_file(std::string(HYSEIS_SOURCE_DIR) + "/scenarios/picking_train.yaml", sets);
+  auto doc = cfg::load_file(std::string(HYSEIS_SOURCE_DIR) + "/scenarios/picker_synthetic.yaml", sets);
   fsys::create_directories(out);
   hp::run_picking_scenario(doc.root(), out, MPI_COMM_WORLD);
   EXPECT_TRUE(fsys::exists(std::string(out) + "/summary.json"));
