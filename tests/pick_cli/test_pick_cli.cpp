@@ -23,6 +23,10 @@
 #include "hyseis/learning/picking/picks_io.hpp"
 #include "pick_command.hpp"
 
+#include <CLI/CLI.hpp>
+
+#include <algorithm>
+
 namespace fs = std::filesystem;
 namespace ms = hyseis::core::mseed;
 namespace pk = hyseis::learning::picking;
@@ -250,4 +254,27 @@ TEST(PickCli, BadInputNamesTheFileAndWritesNothing) {
     m.model.clear();
     expect_failure<InvalidInput>(m, "--model FILE is required");
   }
+}
+
+TEST(PickCli, CommandLineParsing) {
+  CLI::App app("hyseis");
+  PickArgs a;
+  auto* c = hyseis::scenarios::add_pick_command(app, a);
+  std::vector<std::string> argv{"pick", "--model", "m.pt", "--in", "A.mseed", "B.mseed", "--out", "p.csv",
+                                "--quakeml", "p.xml", "--threshold", "0.4"};
+  std::reverse(argv.begin(), argv.end());   // CLI11 parses a reversed vector
+  app.parse(argv);
+  EXPECT_TRUE(c->parsed());
+  EXPECT_EQ(a.model, "m.pt");
+  EXPECT_EQ(a.inputs, (std::vector<std::string>{"A.mseed", "B.mseed"}));
+  EXPECT_EQ(a.out, "p.csv");
+  EXPECT_EQ(a.quakeml, "p.xml");
+  EXPECT_DOUBLE_EQ(a.threshold, 0.4);
+  EXPECT_EQ(a.method, "deep");
+  CLI::App app2("hyseis");
+  PickArgs b;
+  hyseis::scenarios::add_pick_command(app2, b);
+  std::vector<std::string> bad{"pick", "--method", "magic", "--in", "A.mseed", "--out", "p.csv"};
+  std::reverse(bad.begin(), bad.end());
+  EXPECT_THROW(app2.parse(bad), CLI::ValidationError);
 }
