@@ -11,6 +11,9 @@ std::vector<Row> gradient_vs_forward(const Options& opt);
 std::vector<Row> okada_kokkos_vs_scalar(const Options& opt);
 std::vector<Row> cycle_fe_per_cycle(const Options& opt);
 std::vector<Row> surrogate_vs_fe(const Options& opt);
+std::vector<Row> picking_station_day(const Options& opt);
+std::vector<Row> template_matching_vs_direct(const Options& opt);
+std::vector<Row> fast_vs_all_pairs(const Options& opt);
 }
 
 const std::vector<Case>& all_cases() {
@@ -26,6 +29,9 @@ const std::vector<Case>& all_cases() {
       {"okada_kokkos_vs_scalar", "Okada 1992 stations x patches: Kokkos okada1992_sum vs a scalar per-patch loop; ratio = speed-up", &detail::okada_kokkos_vs_scalar},
       {"cycle_fe_per_cycle", "viscoelastic FE earthquake-cycle model (validation configuration): seconds per cycle", &detail::cycle_fe_per_cycle},
       {"surrogate_vs_fe", "viscoelastic-cycle NN surrogate vs the FE solver for the same 1600 surface outputs of one parameter set; ratio = speed-up", &detail::surrogate_vs_fe},
+      {"picking_station_day", "one station-day (3 x 100 Hz) MiniSEED in -> picks out with a default-size PhaseNet on one thread (untrained weights: timing only), and STA/LTA on the same data", &detail::picking_station_day},
+      {"template_matching_vs_direct", "normalised cross-correlation of a template over continuous data: FFT vs direct time-domain sum in the same run (agreement checked); ratio = speed-up", &detail::template_matching_vs_direct},
+      {"fast_vs_all_pairs", "FAST-style fingerprint + LSH similarity search vs brute-force all-pairs correlation on the same synthetic data, with the recall of each; ratio = speed-up", &detail::fast_vs_all_pairs},
   };
   return cases;
 }

@@ -121,7 +121,7 @@ void read_records(const std::string& path, std::vector<Record>& out) {
                    std::to_string(static_cast<long long>(covered)) + "): " + ms_errorstr(rc));
   }
   if (n == 0) fail(path, "no MiniSEED records found");
-  if (covered < size)
+  if (covered != size)  // < : trailing bytes; > : the last record runs past the end of the file
     fail(path, "truncated or trailing data: records end at byte " + std::to_string(covered) + " of " +
                    std::to_string(size));
   g_log.clear();

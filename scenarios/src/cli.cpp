@@ -19,6 +19,7 @@
 #include "hyseis/hybrid/picking/scenario.hpp"
 #include "hyseis/hybrid/picking/synthetics.hpp"
 #include "gmpe_command.hpp"
+#include "pick_command.hpp"
 #include "hyseis/hybrid/tomography/experiment.hpp"
 #include "hyseis/core/progress.hpp"
 #include "hyseis/core/version.hpp"
@@ -203,6 +204,8 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
 
   GmpeArgs gmpe_args;
   auto* gmpe = add_gmpe_command(app, gmpe_args);
+  PickArgs pick_args;
+  auto* pick = add_pick_command(app, pick_args);
 
   try {
     app.parse(argc, argv);
@@ -217,6 +220,11 @@ int run_cli(int argc, char** argv, MPI_Comm comm) {
     return 2;
   }
   core::init_logging(rank, log_level);
+
+  if (pick->parsed()) {
+    if (rank != 0) return 0;
+    return run_pick_command(pick_args);
+  }
 
   if (gmpe->parsed()) {
     if (rank != 0) return 0;

@@ -1,6 +1,6 @@
 #pragma once
-// Scenario `scenario.type: picking_train` (scenarios/picking_train.yaml, tutorial
-// docs/tutorials/picking_train.md): generates (or reuses) synthetic training data from the SEM
+// Scenario `scenario.type: picking_train` (scenarios/picker_synthetic.yaml, tutorial
+// docs/tutorials/picker_synthetic.md): generates (or reuses) synthetic training data from the SEM
 // solver, trains PhaseNet on synthetics, on the NCEDC training split (traces 0-89, 90-99 for
 // early stopping) and synthetics-then-fine-tuned, trains GPD, and evaluates every picker and
 // the STA/LTA+AIC baseline on the NCEDC test split (traces 100-153, never trained or tuned on)
