@@ -37,12 +37,14 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::size_t kTestFirst = 100, kTestLast = 153, kValFirst = 90, kValLast = 99;
+constexpr std::size_t kDevTestFirst = 80, kDevTestLast = 99, kDevValFirst = 70, kDevValLast = 79;
 
 struct NetSpec {
   pk::DeepPickerOptions model;
   pk::PickerTrainOptions train;
   int finetune_epochs = 10;
   double finetune_learning_rate = 3e-4;
+  int real_crops_per_trace = 0;  // crops per NCEDC trace per epoch (real-only, fine-tuning); 0: crops_per_trace
 };
 
 struct Spec {
@@ -51,6 +53,10 @@ struct Spec {
   std::string synthetic_cache;          // empty: <out>/synthetics
   std::size_t real_train_traces = 90;   // traces 0..n-1 of 0..89
   std::size_t test_traces = 54;         // first n of 100..153 (tiny configs use fewer)
+  // "test": train 0..89, early-stop 90..99, evaluate 100..153 (the split).
+  // "dev": train 0..69, early-stop 70..79, evaluate 80..99 -- for choosing settings without
+  // ever looking at the test split.
+  std::string evaluate_on = "test";
   bool have_synthetics = false;
   SyntheticOptions synthetics;
   std::vector<std::string> models;
@@ -76,11 +82,13 @@ std::string default_ncedc(const cfg::Node& root) {
 void parse_net(const cfg::Node& n, NetSpec& s, bool gpd) {
   n.require_map();
   std::vector<std::string> keys{"window", "filters", "seed", "epochs", "batch_size", "learning_rate", "lr_decay",
-                                "patience", "weight_decay", "finetune_epochs", "finetune_learning_rate"};
+                                "patience", "weight_decay", "finetune_epochs", "finetune_learning_rate",
+                                "polarity_flip", "drop_horizontals", "noise_fraction", "noise_max_rel"};
   if (gpd) {
     for (const char* k : {"hidden", "jitter_s", "copies", "train_on"}) keys.push_back(k);
   } else {
-    for (const char* k : {"kernel", "crops_per_trace", "label_sigma_s"}) keys.push_back(k);
+    for (const char* k : {"kernel", "crops_per_trace", "real_crops_per_trace", "label_sigma_s", "random_crop_fraction"})
+      keys.push_back(k);
   }
   n.allow_keys(keys);
   auto& m = s.model;
@@ -101,6 +109,10 @@ void parse_net(const cfg::Node& n, NetSpec& s, bool gpd) {
   t.lr_decay = n.get("lr_decay", t.lr_decay, cfg::Range(0.01, 1));
   t.patience = n.get_int("patience", t.patience, 0, 100000);
   t.weight_decay = n.get("weight_decay", t.weight_decay, cfg::NonNegative());
+  t.polarity_flip = n.get<bool>("polarity_flip", t.polarity_flip);
+  t.drop_horizontals = n.get("drop_horizontals", t.drop_horizontals, cfg::Range(0, 1));
+  t.noise_fraction = n.get("noise_fraction", t.noise_fraction, cfg::Range(0, 1));
+  t.noise_max_rel = n.get("noise_max_rel", t.noise_max_rel, cfg::NonNegative());
   s.finetune_epochs = n.get_int("finetune_epochs", s.finetune_epochs, 0, 100000);
   s.finetune_learning_rate = n.get("finetune_learning_rate", s.finetune_learning_rate, cfg::Positive());
   if (gpd) {
@@ -110,7 +122,9 @@ void parse_net(const cfg::Node& n, NetSpec& s, bool gpd) {
   } else {
     m.kernel = n.get_int("kernel", static_cast<int>(m.kernel), 1, 101);
     t.crops_per_trace = n.get_int("crops_per_trace", t.crops_per_trace, 1, 1000);
+    s.real_crops_per_trace = n.get_int("real_crops_per_trace", t.crops_per_trace, 1, 1000);
     t.label_sigma_s = n.get("label_sigma_s", t.label_sigma_s, cfg::Positive());
+    t.random_crop_fraction = n.get("random_crop_fraction", t.random_crop_fraction, cfg::Range(0, 1));
   }
   try {
     m.validate();
@@ -132,7 +146,8 @@ Spec parse(const cfg::Node& root) {
   s.ncedc_file = default_ncedc(root);
   if (root.has("data")) {
     const auto d = root["data"];
-    d.allow_keys({"ncedc_file", "synthetic_cache", "real_train_traces", "test_traces"});
+    d.allow_keys({"ncedc_file", "synthetic_cache", "real_train_traces", "test_traces", "evaluate_on"});
+    s.evaluate_on = d.get_choice("evaluate_on", {"test", "dev"}, "test");
     namespace fsys = std::filesystem;
     const fsys::path base = fsys::path(root.file()).parent_path();
     if (d.has("ncedc_file")) {
@@ -145,6 +160,8 @@ Spec parse(const cfg::Node& root) {
         s.synthetic_cache = (base / s.synthetic_cache).lexically_normal().string();
     }
     s.real_train_traces = static_cast<std::size_t>(d.get_int("real_train_traces", 90, 2, 90));
+    if (s.evaluate_on == "dev" && s.real_train_traces > 70)
+      s.real_train_traces = 70;  // 70..99 are the dev validation / evaluation traces
     s.test_traces = static_cast<std::size_t>(d.get_int("test_traces", 54, 1, 54));
   }
   if (!std::filesystem::exists(s.ncedc_file)) {
@@ -286,7 +303,10 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     return v;
   };
   const auto real_train = real_set(0, s.real_train_traces - 1);
-  const auto real_val = real_set(kValFirst, kValLast);
+  const bool dev = s.evaluate_on == "dev";
+  const std::size_t val_first = dev ? kDevValFirst : kValFirst, val_last = dev ? kDevValLast : kValLast;
+  const std::size_t test_first = dev ? kDevTestFirst : kTestFirst, test_last = dev ? kDevTestLast : kTestLast;
+  const auto real_val = real_set(val_first, val_last);
   std::vector<pk::LabelledTrace> syn_train, syn_val;
   if (s.have_synthetics) {
     learning::data::SeisBenchDataset ds(syn_dir);
@@ -308,7 +328,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
   std::uniform_int_distribution<std::size_t> shift(0, 1500);
   std::vector<std::size_t> test_idx, offs;
   std::vector<double> truth_p, truth_s;
-  for (std::size_t i = kTestFirst; i <= kTestLast; ++i) {
+  for (std::size_t i = test_first; i <= test_last; ++i) {
     const std::size_t off = shift(rng);
     if (test_idx.size() >= s.test_traces) continue;
     test_idx.push_back(i);
@@ -400,6 +420,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     pk::DeepPicker m(s.phasenet.model);
     auto to = s.phasenet.train;
     to.label = "phasenet_real";
+    if (s.phasenet.real_crops_per_trace > 0) to.crops_per_trace = s.phasenet.real_crops_per_trace;
     const auto rep = m.train(real_train, real_val, to);
     m.save(out_dir + "/models/phasenet_real.pt");
     evaluate("phasenet_real", m, "ncedc 0-" + std::to_string(s.real_train_traces - 1), &rep);
@@ -408,6 +429,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     auto m = syn_model->clone();
     auto to = s.phasenet.train;
     to.label = "phasenet_finetuned";
+    if (s.phasenet.real_crops_per_trace > 0) to.crops_per_trace = s.phasenet.real_crops_per_trace;
     to.epochs = std::max(1, s.phasenet.finetune_epochs);
     to.learning_rate = s.phasenet.finetune_learning_rate;
     const auto rep = m.train(real_train, real_val, to);
@@ -430,7 +452,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       tab << "- | - | - | - | - |\n";
   }
   core::fs::write_text_atomic(out_dir + "/evaluation.md",
-                              "NCEDC test split (traces 100-153" +
+                              std::string(dev ? "NCEDC dev split (traces 80-99, trained on 0-69" : "NCEDC test split (traces 100-153") +
                                   std::string(test_idx.size() < 54 ? ", first " + std::to_string(test_idx.size()) : "") +
                                   "), 60 s windows, P within 0.1 s, S within 0.2 s\n\n" + tab.str());
   spdlog::info("picking evaluation:\n{}", tab.str());
@@ -438,8 +460,10 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
   Json summary;
   summary["scenario"] = s.name;
   summary["test_traces"] = test_idx.size();
+  summary["evaluate_on"] = s.evaluate_on;
   summary["protocol"] =
-      "NCEDC traces 100-153, 60 s windows starting uniformly in [0, 1500] samples (mt19937_64 seed " +
+      std::string(dev ? "NCEDC dev traces 80-99 (train 0-69, early stopping 70-79)" : "NCEDC traces 100-153") +
+      ", 60 s windows starting uniformly in [0, 1500] samples (mt19937_64 seed " +
       std::to_string(s.eval_seed) +
       "), highest probability peak above threshold = the one P / S pick per trace, TP within 0.1 s (P) / 0.2 s (S)";
   summary["synthetics"] = {{"traces", syn_rep.traces}, {"events", syn_rep.events}, {"train", syn_train.size()},

@@ -11,8 +11,11 @@
 #include <random>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "hyseis/core/error.hpp"
 #include "hyseis/core/fs.hpp"
+#include "hyseis/core/hdf5.hpp"
 #include "hyseis/core/json.hpp"
 #include "hyseis/core/plot.hpp"
 #include "hyseis/learning/data/seisbench.hpp"
@@ -42,6 +45,12 @@ void SyntheticOptions::validate() const {
   req(vpvs_min > 1.0 / std::sqrt(0.75) && vpvs_max >= vpvs_min,
       "vpvs_min must be > 2/sqrt(3) (Poisson ratio < 0.5 in the solver's rule) and <= vpvs_max");
   req(f0_min > 0 && f0_max >= f0_min, "f0_min must be > 0 and <= f0_max");
+  req(dip_max_deg >= 0 && dip_max_deg < 60, "dip_max_deg must be in [0, 60)");
+  req(perturbation >= 0 && perturbation < 0.5, "perturbation must be in [0, 0.5)");
+  req(perturbation_length > 0, "perturbation_length must be > 0");
+  req(scattering >= 0 && scattering < 0.3, "scattering must be in [0, 0.3)");
+  req(scattering_length > 0, "scattering_length must be > 0");
+  req(perturbation + 3 * scattering < 0.9, "perturbation + 3 scattering must be < 0.9 (velocities stay positive)");
   req(source_depth_min > 0 && source_depth_max >= source_depth_min && source_depth_max < depth,
       "source depths must satisfy 0 < source_depth_min <= source_depth_max < depth");
   req(min_offset >= 0 && min_offset < 0.5 * width, "min_offset must be in [0, width/2)");
@@ -64,7 +73,7 @@ SyntheticOptions parse_synthetic_options(const cfg::Node& n, const std::string& 
   o.ncedc_file = default_ncedc_file;
   n.require_map();
   n.allow_keys({"events", "receivers_per_event", "width", "depth", "element_size", "degree", "layers_min", "layers_max",
-                "vp_min", "vp_max", "vpvs_min", "vpvs_max", "f0_min", "f0_max", "source_depth_min", "source_depth_max",
+                "vp_min", "vp_max", "vpvs_min", "vpvs_max", "dip_max_deg", "perturbation", "perturbation_length", "scattering", "scattering_length", "f0_min", "f0_max", "source_depth_min", "source_depth_max",
                 "min_offset", "sim_duration", "trace_seconds", "sampling_rate", "p_position_min", "p_position_max",
                 "snr_db_min", "snr_db_max", "noise", "ncedc_file", "eikonal_h", "dev_fraction", "test_fraction", "seed",
                 "progress"});
@@ -80,6 +89,11 @@ SyntheticOptions parse_synthetic_options(const cfg::Node& n, const std::string& 
   o.vp_max = n.get("vp_max", o.vp_max, cfg::Positive());
   o.vpvs_min = n.get("vpvs_min", o.vpvs_min, cfg::Greater(1.0));
   o.vpvs_max = n.get("vpvs_max", o.vpvs_max, cfg::Greater(1.0));
+  o.dip_max_deg = n.get("dip_max_deg", o.dip_max_deg, cfg::Range(0, 60));
+  o.perturbation = n.get("perturbation", o.perturbation, cfg::Range(0, 0.5));
+  o.perturbation_length = n.get("perturbation_length", o.perturbation_length, cfg::Positive());
+  o.scattering = n.get("scattering", o.scattering, cfg::Range(0, 0.3));
+  o.scattering_length = n.get("scattering_length", o.scattering_length, cfg::Positive());
   o.f0_min = n.get("f0_min", o.f0_min, cfg::Positive());
   o.f0_max = n.get("f0_max", o.f0_max, cfg::Positive());
   o.source_depth_min = n.get("source_depth_min", o.source_depth_min, cfg::Positive());
@@ -202,6 +216,9 @@ std::string options_fingerprint(const SyntheticOptions& o) {
     << ' ' << o.min_offset << ' ' << o.sim_duration << ' ' << o.trace_seconds << ' ' << o.sampling_rate << ' '
     << o.p_position_min << ' ' << o.p_position_max << ' ' << o.snr_db_min << ' ' << o.snr_db_max << ' ' << o.noise
     << ' ' << o.ncedc_file << ' ' << o.eikonal_h << ' ' << o.dev_fraction << ' ' << o.test_fraction << ' ' << o.seed;
+  if (o.dip_max_deg > 0 || o.perturbation > 0 || o.scattering > 0)
+    s << " lateral " << o.dip_max_deg << ' ' << o.perturbation << ' ' << o.perturbation_length << ' ' << o.scattering
+      << ' ' << o.scattering_length;
   return s.str();
 }
 
@@ -246,6 +263,60 @@ EventResult simulate_event(const SyntheticOptions& o, int e, const detail::Ncedc
     l.rho = 310.0 * std::pow(l.vp, 0.25);  // Gardner et al. (1974), kg/m^3 with vp in m/s
     layers.push_back(l);
   }
+  // Laterally varying version of the same crust, gridded at eikonal_h (see the header).
+  const bool lateral = o.dip_max_deg > 0 || o.perturbation > 0 || o.scattering > 0;
+  tt::NodeGrid grid;
+  std::vector<double> gvp, gvs, grho;
+  if (lateral) {
+    grid.h = o.eikonal_h;
+    grid.nx = static_cast<int>(std::ceil(o.width / grid.h - 1e-9)) + 1;
+    grid.ny = static_cast<int>(std::ceil(o.depth / grid.h - 1e-9)) + 1;
+    grid.x0 = 0;
+    grid.y0 = -o.depth;
+    struct Iface { double z0, slope, amp, k, phase; };
+    std::vector<Iface> ifs;
+    for (int i = 1; i < nl; ++i)
+      ifs.push_back({tops[static_cast<std::size_t>(i)], std::tan(uni(-o.dip_max_deg, o.dip_max_deg) * M_PI / 180),
+                     uni(0, 0.03) * o.depth, 2 * M_PI / (uni(0.3, 1.0) * o.width), uni(0, 2 * M_PI)});
+    struct Blob { double x, z, a; };
+    std::vector<Blob> blobs;
+    for (int m = 0; m < 6; ++m) blobs.push_back({uni(0, o.width), -uni(0, o.depth), uni(-1, 1) * o.perturbation});
+    // Scattering field: sum of M cosines, wavenumber components ~ N(0, 1/a^2) (Gaussian
+    // autocorrelation exp(-r^2 / (2 a^2))), random phases; sqrt(2/M) makes the r.m.s. 1.
+    constexpr int M = 256;
+    std::array<double, M> kx{}, kz{}, ph{};
+    if (o.scattering > 0) {
+      std::normal_distribution<double> Nk(0.0, 1.0 / o.scattering_length);
+      for (int m = 0; m < M; ++m) kx[m] = Nk(rng), kz[m] = Nk(rng), ph[m] = uni(0, 2 * M_PI);
+    }
+    const double amp_s = o.scattering * std::sqrt(2.0 / M);
+    const std::size_t nn = static_cast<std::size_t>(grid.nx) * static_cast<std::size_t>(grid.ny);
+    gvp.resize(nn), gvs.resize(nn), grho.resize(nn);
+    const double l2 = 2 * o.perturbation_length * o.perturbation_length;
+    for (int j = 0; j < grid.ny; ++j)
+      for (int i = 0; i < grid.nx; ++i) {
+        const double x = grid.x0 + i * grid.h, z = grid.y0 + j * grid.h;
+        std::size_t li = 0;  // layer = number of interfaces above the point
+        for (const auto& f : ifs) {
+          const double zi = std::clamp(f.z0 + f.slope * (x - 0.5 * o.width) + f.amp * std::sin(f.k * x + f.phase),
+                                       -0.98 * o.depth, -0.02 * o.depth);
+          li += z < zi;
+        }
+        double d = 0;
+        for (const auto& b : blobs) d += b.a * std::exp(-((x - b.x) * (x - b.x) + (z - b.z) * (z - b.z)) / l2);
+        d = std::clamp(d, -o.perturbation, o.perturbation);
+        if (o.scattering > 0) {
+          double f = 0;
+          for (int m = 0; m < M; ++m) f += std::cos(kx[m] * x + kz[m] * z + ph[m]);
+          d += std::clamp(amp_s * f, -3 * o.scattering, 3 * o.scattering);
+        }
+        const auto& L = layers[li];
+        const std::size_t k = static_cast<std::size_t>(j) * static_cast<std::size_t>(grid.nx) + static_cast<std::size_t>(i);
+        gvp[k] = L.vp * (1 + d);
+        gvs[k] = L.vs * (1 + d);
+        grho[k] = 310.0 * std::pow(gvp[k], 0.25);
+      }
+  }
   // Source: 2D double couple on a plane dipping delta (in-plane), random depth and position.
   const double f0 = uni(o.f0_min, o.f0_max);
   const double delta = uni(0, M_PI);
@@ -281,7 +352,25 @@ EventResult simulate_event(const SyntheticOptions& o, int e, const detail::Ncedc
   pb.mesh.nx = std::max(1, static_cast<int>(std::lround(o.width / o.element_size)));
   pb.mesh.nz = std::max(1, static_cast<int>(std::lround(o.depth / o.element_size)));
   pb.mesh.degree = o.degree;
-  pb.medium.layers = layers;
+  std::string model_file;
+  if (lateral) {
+    model_file = (std::filesystem::temp_directory_path() /
+                  ("hyseis_picking_model_" + std::to_string(::getpid()) + "_" + std::to_string(e) + ".h5"))
+                     .string();
+    core::h5::Writer w(model_file);
+    const std::vector<std::size_t> shape{static_cast<std::size_t>(grid.ny), static_cast<std::size_t>(grid.nx)};
+    w.write("vp", shape, gvp.data());
+    w.write("vs", shape, gvs.data());
+    w.write("rho", shape, grho.data());
+    w.attribute("/", "x0", grid.x0);
+    w.attribute("/", "z0", grid.y0);
+    w.attribute("/", "dx", grid.h);
+    w.attribute("/", "dz", grid.h);
+    w.commit();
+    pb.medium.gridded = wave::GriddedModel{model_file};
+  } else {
+    pb.medium.layers = layers;
+  }
   pb.sources = {src};
   for (std::size_t r = 0; r < rxz.size(); ++r) pb.receivers.push_back({"R" + std::to_string(r), rxz[r][0], rxz[r][1]});
   pb.record = wave::RecordQuantity::velocity;
@@ -289,12 +378,34 @@ EventResult simulate_event(const SyntheticOptions& o, int e, const detail::Ncedc
   pb.time.cfl = 0.5;
   pb.snapshots.image_nx = 0;
   pb.snapshots.image_nz = 0;
-  const wave::RunResult res = wave::run(pb, MPI_COMM_SELF);
+  wave::RunResult res;
+  try {
+    res = wave::run(pb, MPI_COMM_SELF);
+  } catch (...) {
+    if (!model_file.empty()) std::filesystem::remove(model_file);
+    throw;
+  }
+  if (!model_file.empty()) std::filesystem::remove(model_file);
   const auto& sg = res.seismograms;
   const double dt = res.stats.dt, fs = o.sampling_rate;
   // Labels: first arrivals of the layered model (eikonal) + the source onset.
-  const auto tp = layered_first_arrivals(layers, false, 0, o.width, -o.depth, o.eikonal_h, src.x, src.z, rxz);
-  const auto ts = layered_first_arrivals(layers, true, 0, o.width, -o.depth, o.eikonal_h, src.x, src.z, rxz);
+  std::vector<double> tp, ts;
+  if (lateral) {
+    tt::EikonalOptions eo;
+    eo.order = 2;
+    const tt::Eikonal2D ek(grid, eo);
+    std::vector<tt::Point2> r;
+    for (const auto& p : rxz) r.push_back({p[0], p[1]});
+    for (int w = 0; w < 2; ++w) {
+      Eigen::VectorXd sl(static_cast<Eigen::Index>(gvp.size()));
+      for (std::size_t k = 0; k < gvp.size(); ++k) sl[static_cast<Eigen::Index>(k)] = 1.0 / (w ? gvs[k] : gvp[k]);
+      const Eigen::VectorXd t = ek.forward(sl, {src.x, src.z}, r);
+      (w ? ts : tp).assign(t.data(), t.data() + t.size());
+    }
+  } else {
+    tp = layered_first_arrivals(layers, false, 0, o.width, -o.depth, o.eikonal_h, src.x, src.z, rxz);
+    ts = layered_first_arrivals(layers, true, 0, o.width, -o.depth, o.eikonal_h, src.x, src.z, rxz);
+  }
   const std::size_t L = static_cast<std::size_t>(std::lround(o.trace_seconds * fs)) + 1;
   EventResult out;
   for (std::size_t r = 0; r < rxz.size(); ++r) {

@@ -55,6 +55,14 @@ void PickerTrainOptions::validate() const {
   HYSEIS_REQUIRE(crops_per_trace >= 1, core::InvalidInput, "training crops_per_trace must be >= 1");
   HYSEIS_REQUIRE(gpd_jitter_s >= 0, core::InvalidInput, "training gpd_jitter_s must be >= 0");
   HYSEIS_REQUIRE(gpd_copies >= 1, core::InvalidInput, "training gpd_copies must be >= 1");
+  HYSEIS_REQUIRE(random_crop_fraction >= 0 && random_crop_fraction <= 1, core::InvalidInput,
+                 "training random_crop_fraction must be in [0, 1], got " << random_crop_fraction);
+  HYSEIS_REQUIRE(drop_horizontals >= 0 && drop_horizontals <= 1, core::InvalidInput,
+                 "training drop_horizontals must be in [0, 1], got " << drop_horizontals);
+  HYSEIS_REQUIRE(noise_fraction >= 0 && noise_fraction <= 1, core::InvalidInput,
+                 "training noise_fraction must be in [0, 1], got " << noise_fraction);
+  HYSEIS_REQUIRE(noise_max_rel >= 0 && std::isfinite(noise_max_rel), core::InvalidInput,
+                 "training noise_max_rel must be >= 0, got " << noise_max_rel);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -392,16 +400,37 @@ void crop(const LabelledTrace& t, long start, std::size_t W, float* dst) {
   }
 }
 
+// Training-time augmentation of one normalised window (C x W floats), in place.
+void augment(float* x, std::size_t C, std::size_t W, const PickerTrainOptions& to, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> U(0.0, 1.0);
+  if (C > 1 && to.drop_horizontals > 0 && U(rng) < to.drop_horizontals) std::fill(x + W, x + C * W, 0.0f);
+  if (to.noise_fraction > 0 && U(rng) < to.noise_fraction) {
+    const double a = to.noise_max_rel * U(rng);
+    std::normal_distribution<double> N(0.0, 1.0);
+    for (std::size_t c = 0; c < C; ++c) {
+      float* r = x + c * W;
+      bool zero = true;
+      for (std::size_t k = 0; k < W && zero; ++k) zero = r[k] == 0.0f;
+      if (zero) continue;  // a dropped or absent channel stays absent
+      for (std::size_t k = 0; k < W; ++k) r[k] += static_cast<float>(a * N(rng));
+      normalize_window(r, 1, W);
+    }
+  }
+  if (to.polarity_flip && U(rng) < 0.5)
+    for (std::size_t k = 0; k < C * W; ++k) x[k] = -x[k];
+}
+
 struct Batch {
   torch::Tensor x, y;
 };
 
 // PhaseNet crop: P inside [0.1 W, 0.9 W] when the trace allows it, else uniform.
-long phasenet_start(const LabelledTrace& t, std::size_t W, std::mt19937_64& rng) {
+long phasenet_start(const LabelledTrace& t, std::size_t W, std::mt19937_64& rng, double random_fraction = 0.0) {
   const long L = static_cast<long>(t.channels[0].size()), Wl = static_cast<long>(W);
   if (L <= Wl) return 0;
   long lo = 0, hi = L - Wl;
-  if (std::isfinite(t.p_sample)) {
+  const bool anywhere = random_fraction > 0 && std::uniform_real_distribution<double>(0, 1)(rng) < random_fraction;
+  if (!anywhere && std::isfinite(t.p_sample)) {
     lo = std::max(lo, static_cast<long>(std::ceil(t.p_sample - 0.9 * Wl)));
     hi = std::min(hi, static_cast<long>(std::floor(t.p_sample - 0.1 * Wl)));
     if (lo > hi) lo = 0, hi = L - Wl;
@@ -410,13 +439,15 @@ long phasenet_start(const LabelledTrace& t, std::size_t W, std::mt19937_64& rng)
 }
 
 Batch phasenet_batch(const std::vector<LabelledTrace>& set, const std::vector<std::int64_t>& idx,
-                     const std::vector<long>& starts, std::size_t C, std::size_t W, double sigma) {
+                     const std::vector<long>& starts, std::size_t C, std::size_t W, double sigma,
+                     const PickerTrainOptions* aug = nullptr, std::mt19937_64* rng = nullptr) {
   const std::size_t B = idx.size();
   std::vector<float> x(B * C * W), y(B * 3 * W);
   for (std::size_t i = 0; i < B; ++i) {
     const auto& t = set[static_cast<std::size_t>(idx[i]) % set.size()];
     const long s = starts[i];
     crop(t, s, W, x.data() + i * C * W);
+    if (aug) augment(x.data() + i * C * W, C, W, *aug, *rng);
     const auto lp = gaussian_label(W, t.p_sample - static_cast<double>(s), sigma);
     const auto ls = gaussian_label(W, t.s_sample - static_cast<double>(s), sigma);
     float* yy = y.data() + i * 3 * W;
@@ -433,7 +464,7 @@ Batch phasenet_batch(const std::vector<LabelledTrace>& set, const std::vector<st
 
 // GPD windows: centred on P (class 0), S (1) and pre-P noise (2), `copies` jittered each.
 Batch gpd_examples(const std::vector<LabelledTrace>& set, std::size_t C, std::size_t W, double jitter, int copies,
-                   std::mt19937_64& rng) {
+                   std::mt19937_64& rng, const PickerTrainOptions* aug = nullptr) {
   std::vector<float> x;
   std::vector<std::int64_t> y;
   std::uniform_real_distribution<double> U(-jitter, jitter);
@@ -442,6 +473,7 @@ Batch gpd_examples(const std::vector<LabelledTrace>& set, std::size_t C, std::si
     const std::size_t off = x.size();
     x.resize(off + C * W);
     crop(t, static_cast<long>(std::lround(centre)) - half, W, x.data() + off);
+    if (aug) augment(x.data() + off, C, W, *aug, rng);
     y.push_back(cls);
   };
   for (const auto& t : set) {
@@ -490,15 +522,17 @@ PickerTrainReport DeepPicker::train(const std::vector<LabelledTrace>& train_set,
   if (o.kind == PickerKind::phasenet) {
     const double sigma = to.label_sigma_s * o.sampling_rate;
     const auto n = static_cast<std::int64_t>(train_set.size() * static_cast<std::size_t>(to.crops_per_trace));
-    // Fixed validation crops (drawn once).
+    // Fixed validation crops (drawn once, placed as the training crops, no augmentation): one per
+    // trace, or four when crops may fall anywhere (a single crop per trace is too noisy then).
     Batch val;
     if (!val_set.empty()) {
       std::mt19937_64 vr(to.seed + 17);
-      std::vector<std::int64_t> vi(val_set.size());
-      std::vector<long> vs(val_set.size());
-      for (std::size_t i = 0; i < val_set.size(); ++i) {
-        vi[i] = static_cast<std::int64_t>(i);
-        vs[i] = phasenet_start(val_set[i], W, vr);
+      const std::size_t per = to.random_crop_fraction > 0 ? 4 : 1;
+      std::vector<std::int64_t> vi(val_set.size() * per);
+      std::vector<long> vs(vi.size());
+      for (std::size_t i = 0; i < vi.size(); ++i) {
+        vi[i] = static_cast<std::int64_t>(i % val_set.size());
+        vs[i] = phasenet_start(val_set[i % val_set.size()], W, vr, to.random_crop_fraction);
       }
       val = phasenet_batch(val_set, vi, vs, C, W, sigma);
     }
@@ -506,7 +540,7 @@ PickerTrainReport DeepPicker::train(const std::vector<LabelledTrace>& train_set,
       return -(y * torch::log_softmax(impl_->logits(x), 1)).sum(1).mean();
     };
     rep.train_examples = static_cast<std::size_t>(n);
-    rep.val_examples = val_set.size();
+    rep.val_examples = val.x.defined() ? static_cast<std::size_t>(val.x.size(0)) : 0;
     h = nn::train(
         model, n,
         [&](const torch::Tensor& idx) {
@@ -514,8 +548,9 @@ PickerTrainReport DeepPicker::train(const std::vector<LabelledTrace>& train_set,
           std::vector<std::int64_t> ii(ic.data_ptr<std::int64_t>(), ic.data_ptr<std::int64_t>() + ic.numel());
           std::vector<long> st(ii.size());
           for (std::size_t i = 0; i < ii.size(); ++i)
-            st[i] = phasenet_start(train_set[static_cast<std::size_t>(ii[i]) % train_set.size()], W, rng);
-          const Batch b = phasenet_batch(train_set, ii, st, C, W, sigma);
+            st[i] = phasenet_start(train_set[static_cast<std::size_t>(ii[i]) % train_set.size()], W, rng,
+                                   to.random_crop_fraction);
+          const Batch b = phasenet_batch(train_set, ii, st, C, W, sigma, &to, &rng);
           return loss_of(b.x, b.y);
         },
         val_set.empty() ? nn::ValidationLoss{} : nn::ValidationLoss([&] {
@@ -529,7 +564,7 @@ PickerTrainReport DeepPicker::train(const std::vector<LabelledTrace>& train_set,
         }),
         no);
   } else {
-    const Batch tr = gpd_examples(train_set, C, W, to.gpd_jitter_s * o.sampling_rate, to.gpd_copies, rng);
+    const Batch tr = gpd_examples(train_set, C, W, to.gpd_jitter_s * o.sampling_rate, to.gpd_copies, rng, &to);
     std::mt19937_64 vr(to.seed + 17);
     const Batch val = val_set.empty() ? Batch{} : gpd_examples(val_set, C, W, to.gpd_jitter_s * o.sampling_rate, 1, vr);
     rep.train_examples = static_cast<std::size_t>(tr.x.size(0));

@@ -27,6 +27,16 @@ struct SyntheticOptions {
   int layers_min = 2, layers_max = 4;
   double vp_min = 4000, vp_max = 6800;  // per layer, increasing with depth
   double vpvs_min = 1.65, vpvs_max = 1.85;
+  // Lateral variation (both 0: flat layers). Interfaces dip by U(-dip_max_deg, dip_max_deg) and
+  // undulate (amplitude up to 3 % of the depth); vp and vs are multiplied by 1 + d(x, z), d a
+  // sum of 6 Gaussian blobs of width perturbation_length and amplitude U(-1, 1) * perturbation.
+  // The model is gridded at eikonal_h and the same grid is used by the SEM solver (bilinear)
+  // and by the eikonal solver for the labels; element_size must resolve vs_min * (1 - perturbation).
+  double dip_max_deg = 0, perturbation = 0, perturbation_length = 3000;
+  // Small-scale random heterogeneity for scattering coda: a Gaussian random field of r.m.s.
+  // `scattering` and correlation length `scattering_length` (m) (random-phase sum of 256
+  // plane waves with Gaussian-spectrum wavenumbers), added to d(x, z) above. 0: none.
+  double scattering = 0, scattering_length = 300;
   double f0_min = 1.0, f0_max = 2.0;  // Ricker dominant frequency (Hz)
   double source_depth_min = 2000, source_depth_max = 10000;
   double min_offset = 1000;           // receiver x distance from the epicentre (m), at least

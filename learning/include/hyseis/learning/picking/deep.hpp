@@ -90,6 +90,15 @@ struct PickerTrainOptions {
   std::string checkpoint;        // resume file (see nn::TrainOptions)
   double label_sigma_s = 0.1;    // PhaseNet Gaussian label width (s)
   int crops_per_trace = 1;       // PhaseNet: random crops per trace per epoch
+  // PhaseNet crop placement: this fraction of crops starts uniformly anywhere in the trace (so
+  // windows without P, with S only or with coda only are seen, as in sliding-window inference);
+  // the others put P in [0.1 W, 0.9 W].
+  double random_crop_fraction = 0.0;
+  // Augmentation (PhaseNet and GPD training windows; never at inference):
+  bool polarity_flip = false;         // multiply all channels by -1 with probability 1/2
+  double drop_horizontals = 0.0;      // probability of zeroing channels 1.. (single-component records)
+  double noise_fraction = 0.0;        // probability of adding white noise of s.d. U(0, noise_max_rel)
+  double noise_max_rel = 0.5;         //   relative to the normalised window's unit s.d.
   double gpd_jitter_s = 0.1;     // GPD: window centre = pick + U(-jitter, jitter)
   int gpd_copies = 2;            // GPD: windows per class per trace
   bool progress = true;
