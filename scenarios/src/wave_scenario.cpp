@@ -162,9 +162,11 @@ wave::SourceOptions parse_source(const Node& s, wave::Physics physics, const Box
     o.mxz = s.get<double>("mxz", 0.0);
     if (o.mxx == 0 && o.mzz == 0 && o.mxz == 0) s.fail("moment tensor source needs a non-zero mxx, mzz or mxz");
   }
-  const std::string tf = s.get_choice("time_function", {"ricker", "gaussian", "gaussian_derivative"}, "ricker");
-  o.time_function = tf == "ricker" ? wave::TimeFunction::ricker
+  const std::string tf =
+      s.get_choice("time_function", {"ricker", "gaussian", "gaussian_derivative", "causal"}, "ricker");
+  o.time_function = tf == "ricker"     ? wave::TimeFunction::ricker
                     : tf == "gaussian" ? wave::TimeFunction::gaussian
+                    : tf == "causal"   ? wave::TimeFunction::causal
                                        : wave::TimeFunction::gaussian_derivative;
   o.f0 = s.get("f0", cfg::Positive());
   o.time_shift = s.get<double>("time_shift", 1.2 / o.f0);
@@ -218,7 +220,10 @@ const char* to_str(wave::SourceType t) {
   return t == wave::SourceType::force ? "force" : t == wave::SourceType::moment_tensor ? "moment_tensor" : "pressure";
 }
 const char* to_str(wave::TimeFunction t) {
-  return t == wave::TimeFunction::ricker ? "ricker" : t == wave::TimeFunction::gaussian ? "gaussian" : "gaussian_derivative";
+  return t == wave::TimeFunction::ricker     ? "ricker"
+         : t == wave::TimeFunction::gaussian ? "gaussian"
+         : t == wave::TimeFunction::causal   ? "causal"
+                                             : "gaussian_derivative";
 }
 const char* to_str(wave::RecordQuantity q) {
   switch (q) {

@@ -40,6 +40,35 @@ TEST(WaveSourceTimeFunction, RickerGaussianAndDerivative) {
   }
 }
 
+// Causal pulse: zero before the onset t_c, peak `amplitude` at x = 2 pi f0 (t - t_c) = 4, and its
+// Fourier transform is amplitude * 4! T / (4^4 e^-4) / (1 + i w T)^5 with T = 1 / (2 pi f0)
+// (checked by trapezoidal quadrature).
+TEST(WaveSourceTimeFunction, Causal) {
+  hw::SourceOptions s;
+  s.f0 = 3.0;
+  s.time_shift = 0.2;
+  s.amplitude = 1.7;
+  s.time_function = hw::TimeFunction::causal;
+  const double T = 1.0 / (2 * M_PI * s.f0);
+  EXPECT_EQ(hw::source_time_function(s, 0.0), 0.0);
+  EXPECT_EQ(hw::source_time_function(s, 0.2), 0.0);
+  EXPECT_NEAR(hw::source_time_function(s, 0.2 + 4 * T), 1.7, 1e-14);
+  EXPECT_LT(hw::source_time_function(s, 0.2 + 3.9 * T), 1.7);
+  EXPECT_LT(hw::source_time_function(s, 0.2 + 4.1 * T), 1.7);
+  const double dt = 1e-5, tmax = 0.2 + 80 * T;
+  for (double f : {0.5, 3.0, 10.0}) {
+    const double w = 2 * M_PI * f;
+    double re = 0, im = 0;
+    for (double t = 0; t <= tmax; t += dt) {
+      const double g = hw::source_time_function(s, t);
+      re += g * std::cos(w * (t - 0.2)) * dt;
+      im -= g * std::sin(w * (t - 0.2)) * dt;
+    }
+    const double expected = 1.7 * 24 * T / (256 * std::exp(-4.0)) / std::pow(1 + w * w * T * T, 2.5);
+    EXPECT_NEAR(std::hypot(re, im), expected, 1e-4 * expected) << "f = " << f;
+  }
+}
+
 namespace {
 void expect_invalid(const hw::WaveProblem& pb, const std::string& needle) {
   try {

@@ -64,6 +64,8 @@ struct Spec {
   std::string gpd_train_on = "real";
   std::vector<double> bandpass;         // optional [fmin, fmax] before the deep pickers
   double p_threshold = 0.3, s_threshold = 0.3;
+  bool tune_thresholds = false;         // choose each deep model's thresholds on the validation traces
+  std::string synthetic_model;          // load this PhaseNet instead of training on synthetics
   double overlap = 0.5;
   std::size_t gpd_step = 10;
   std::uint64_t eval_seed = 20190605;
@@ -87,7 +89,8 @@ void parse_net(const cfg::Node& n, NetSpec& s, bool gpd) {
   if (gpd) {
     for (const char* k : {"hidden", "jitter_s", "copies", "train_on"}) keys.push_back(k);
   } else {
-    for (const char* k : {"kernel", "crops_per_trace", "real_crops_per_trace", "label_sigma_s", "random_crop_fraction"})
+    for (const char* k : {"kernel", "crops_per_trace", "real_crops_per_trace", "label_sigma_s", "random_crop_fraction",
+                          "synthetic_model"})
       keys.push_back(k);
   }
   n.allow_keys(keys);
@@ -183,12 +186,23 @@ Spec parse(const cfg::Node& root) {
   s.gpd.model.kind = pk::PickerKind::gpd;
   s.gpd.model.window = 400;
   s.gpd.train.batch_size = 64;
-  if (root.has("phasenet")) parse_net(root["phasenet"], s.phasenet, false);
+  if (root.has("phasenet")) {
+    parse_net(root["phasenet"], s.phasenet, false);
+    if (root["phasenet"].has("synthetic_model")) {
+      namespace fsys = std::filesystem;
+      s.synthetic_model = root["phasenet"].get<std::string>("synthetic_model");
+      if (fsys::path(s.synthetic_model).is_relative())
+        s.synthetic_model = (fsys::path(root.file()).parent_path() / s.synthetic_model).lexically_normal().string();
+      if (!fsys::exists(s.synthetic_model))
+        root["phasenet"]["synthetic_model"].fail("model file '" + s.synthetic_model + "' not found");
+    }
+  }
   if (root.has("gpd")) {
     parse_net(root["gpd"], s.gpd, true);
     s.gpd_train_on = root["gpd"].get_choice("train_on", {"real", "synthetic"}, "real");
   }
-  s.have_synthetics = uses("phasenet_synthetic") || uses("phasenet_finetuned") || (uses("gpd") && s.gpd_train_on == "synthetic");
+  s.have_synthetics = ((uses("phasenet_synthetic") || uses("phasenet_finetuned")) && s.synthetic_model.empty()) ||
+                      (uses("gpd") && s.gpd_train_on == "synthetic");
   if (s.have_synthetics) {
     if (root.has("synthetics")) s.synthetics = parse_synthetic_options(root["synthetics"], s.ncedc_file);
     if (s.synthetics.ncedc_file.empty()) s.synthetics.ncedc_file = s.ncedc_file;
@@ -209,7 +223,8 @@ Spec parse(const cfg::Node& root) {
   }
   if (root.has("evaluation")) {
     const auto e = root["evaluation"];
-    e.allow_keys({"p_threshold", "s_threshold", "overlap", "gpd_step", "seed"});
+    e.allow_keys({"p_threshold", "s_threshold", "tune_thresholds", "overlap", "gpd_step", "seed"});
+    s.tune_thresholds = e.get<bool>("tune_thresholds", false);
     s.p_threshold = e.get("p_threshold", s.p_threshold, cfg::OpenRange(0, 1));
     s.s_threshold = e.get("s_threshold", s.s_threshold, cfg::OpenRange(0, 1));
     s.overlap = e.get("overlap", s.overlap, cfg::Range(0, 0.95));
@@ -244,6 +259,7 @@ struct ModelResult {
   bool has_s = true;
   std::vector<double> p_pick, s_pick;  // per test trace (window samples; NaN = none)
   std::vector<double> p_score, s_score;  // probability of those picks (STA/LTA: peak cf)
+  double p_threshold = kNaN, s_threshold = kNaN;
   pk::PickerTrainReport train;
   bool trained = false;
   double eval_seconds = 0;
@@ -260,6 +276,7 @@ Json score_json(const pk::PhaseScore& s) {
   j["f1"] = s.f1;
   j["residual_mean_s"] = s.residual_mean_s;
   j["residual_std_s"] = s.residual_std_s;
+  j["all_residuals_s"] = s.residuals_s;  // pick - analyst for every trace with a pick (not only within tolerance)
   return j;
 }
 
@@ -338,6 +355,62 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
   }
   std::vector<ModelResult> results;
 
+  // Validation windows (same protocol, own seed) for the threshold choice: traces 90-99 (dev: 70-79).
+  std::vector<std::size_t> val_idx, val_offs;
+  std::vector<double> val_p, val_s;
+  {
+    std::mt19937_64 vr(s.eval_seed + 1);
+    for (std::size_t i = val_first; i <= val_last; ++i) {
+      const std::size_t off = shift(vr);
+      val_idx.push_back(i);
+      val_offs.push_back(off);
+      val_p.push_back(nc.itp[i] - static_cast<double>(off));
+      val_s.push_back(nc.its[i] - static_cast<double>(off));
+    }
+  }
+  // Highest P / S probability peak of every window (at any level >= 0.01); a threshold then
+  // only decides whether that peak becomes the trace's pick.
+  struct RawPicks {
+    std::vector<double> p, pv, s, sv;
+  };
+  auto raw_picks = [&](const pk::DeepPicker& m, const std::vector<std::size_t>& idx,
+                       const std::vector<std::size_t>& off) {
+    RawPicks rp;
+    pk::SlidingOptions so;
+    so.overlap = s.overlap;
+    so.gpd_step = s.gpd_step;
+    for (std::size_t k = 0; k < idx.size(); ++k) {
+      const auto pr = m.predict(prep(nc.zne(idx[k], off[k], W), s), 100.0, so);
+      auto best = [](const std::vector<double>& p, std::vector<double>& pick, std::vector<double>& score) {
+        double b = kNaN, v = 0;
+        for (const auto& q : pk::find_peaks(p, 0.01, 100))
+          if (q.value > v) v = q.value, b = static_cast<double>(q.sample);
+        pick.push_back(b);
+        score.push_back(v);
+      };
+      best(pr.p, rp.p, rp.pv);
+      best(pr.s, rp.s, rp.sv);
+    }
+    return rp;
+  };
+  auto thresholded = [](const std::vector<double>& pick, const std::vector<double>& val, double thr) {
+    std::vector<double> out(pick.size(), kNaN);
+    for (std::size_t k = 0; k < pick.size(); ++k)
+      if (val[k] >= thr) out[k] = pick[k];
+    return out;
+  };
+  // Threshold with the best F1 on the validation windows (ties: the higher threshold).
+  auto tune = [&](const std::vector<double>& pick, const std::vector<double>& val, const std::vector<double>& truth,
+                  double tol) {
+    double best_t = 0.5, best_f = -1;
+    for (int i = 14; i >= 1; --i) {
+      const double t = 0.05 * i;
+      const double f = pk::score_picks(thresholded(pick, val, t), truth, tol, 100.0).f1;
+      if (f > best_f + 1e-12) best_f = f, best_t = t;
+    }
+    return best_t;
+  };
+
   auto evaluate = [&](const std::string& name, const pk::DeepPicker& m, const std::string& trained_on,
                       const pk::PickerTrainReport* rep) {
     ModelResult r;
@@ -345,28 +418,28 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     r.trained_on = trained_on;
     r.parameters = m.parameter_count();
     if (rep) r.train = *rep, r.trained = true;
+    r.p_threshold = s.p_threshold;
+    r.s_threshold = s.s_threshold;
+    if (s.tune_thresholds) {
+      const auto vp = raw_picks(m, val_idx, val_offs);
+      r.p_threshold = tune(vp.p, vp.pv, val_p, 10);
+      r.s_threshold = tune(vp.s, vp.sv, val_s, 20);
+      spdlog::info("picking: {}: thresholds chosen on the validation traces: P {:.2f}, S {:.2f}", name, r.p_threshold,
+                   r.s_threshold);
+    }
     const auto t0 = std::chrono::steady_clock::now();
-    pk::SlidingOptions so;
-    so.overlap = s.overlap;
-    so.gpd_step = s.gpd_step;
-    for (std::size_t k = 0; k < test_idx.size(); ++k) {
-      const auto pr = m.predict(prep(nc.zne(test_idx[k], offs[k], W), s), 100.0, so);
-      auto best = [](const std::vector<double>& p, double thr, std::vector<double>& pick, std::vector<double>& score) {
-        const auto peaks = pk::find_peaks(p, thr, 100);
-        double b = kNaN, v = -1;
-        for (const auto& q : peaks)
-          if (q.value > v) v = q.value, b = static_cast<double>(q.sample);
-        pick.push_back(b);
-        score.push_back(std::isnan(b) ? 0.0 : v);
-      };
-      best(pr.p, s.p_threshold, r.p_pick, r.p_score);
-      best(pr.s, s.s_threshold, r.s_pick, r.s_score);
+    const auto rp = raw_picks(m, test_idx, offs);
+    r.p_pick = thresholded(rp.p, rp.pv, r.p_threshold);
+    r.s_pick = thresholded(rp.s, rp.sv, r.s_threshold);
+    for (std::size_t k = 0; k < rp.p.size(); ++k) {
+      r.p_score.push_back(std::isnan(r.p_pick[k]) ? 0.0 : rp.pv[k]);
+      r.s_score.push_back(std::isnan(r.s_pick[k]) ? 0.0 : rp.sv[k]);
     }
     r.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.p = pk::score_picks(r.p_pick, truth_p, 10, 100.0);
     r.s = pk::score_picks(r.s_pick, truth_s, 20, 100.0);
-    spdlog::info("picking: {} on the NCEDC test split: P F1 {:.3f} (P {:.3f} R {:.3f}), S F1 {:.3f}", name, r.p.f1,
-                 r.p.precision, r.p.recall, r.s.f1);
+    spdlog::info("picking: {} on the NCEDC {} split: P F1 {:.3f} (P {:.3f} R {:.3f}), S F1 {:.3f}", name,
+                 dev ? "dev" : "test", r.p.f1, r.p.precision, r.p.recall, r.s.f1);
     results.push_back(r);
   };
   auto uses = [&](const std::string& m) { return std::find(s.models.begin(), s.models.end(), m) != s.models.end(); };
@@ -408,13 +481,19 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
   // (c) PhaseNet on synthetics, (d) on real, (e) synthetics then fine-tuned on real.
   std::unique_ptr<pk::DeepPicker> syn_model;
   if (uses("phasenet_synthetic") || uses("phasenet_finetuned")) {
-    syn_model = std::make_unique<pk::DeepPicker>(s.phasenet.model);
-    auto to = s.phasenet.train;
-    to.label = "phasenet_synthetic";
-    const auto rep = syn_model->train(syn_train, syn_val, to);
-    syn_model->save(out_dir + "/models/phasenet_synthetic.pt");
-    if (uses("phasenet_synthetic"))
-      evaluate("phasenet_synthetic", *syn_model, "synthetic (" + std::to_string(syn_train.size()) + " traces)", &rep);
+    if (!s.synthetic_model.empty()) {  // given: evaluate / fine-tune it as it is
+      syn_model = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(s.synthetic_model));
+      syn_model->save(out_dir + "/models/phasenet_synthetic.pt");
+      if (uses("phasenet_synthetic")) evaluate("phasenet_synthetic", *syn_model, "synthetic (" + s.synthetic_model + ")", nullptr);
+    } else {
+      syn_model = std::make_unique<pk::DeepPicker>(s.phasenet.model);
+      auto to = s.phasenet.train;
+      to.label = "phasenet_synthetic";
+      const auto rep = syn_model->train(syn_train, syn_val, to);
+      syn_model->save(out_dir + "/models/phasenet_synthetic.pt");
+      if (uses("phasenet_synthetic"))
+        evaluate("phasenet_synthetic", *syn_model, "synthetic (" + std::to_string(syn_train.size()) + " traces)", &rep);
+    }
   }
   if (uses("phasenet_real")) {
     pk::DeepPicker m(s.phasenet.model);
@@ -485,6 +564,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       j["parameters"] = r.parameters;
     }
     j["eval_seconds"] = r.eval_seconds;
+    if (!std::isnan(r.p_threshold)) j["thresholds"] = {{"P", r.p_threshold}, {"S", r.s_threshold}};
     models[r.name] = j;
   }
   summary["models"] = models;

@@ -45,6 +45,8 @@ void SyntheticOptions::validate() const {
   req(vpvs_min > 1.0 / std::sqrt(0.75) && vpvs_max >= vpvs_min,
       "vpvs_min must be > 2/sqrt(3) (Poisson ratio < 0.5 in the solver's rule) and <= vpvs_max");
   req(f0_min > 0 && f0_max >= f0_min, "f0_min must be > 0 and <= f0_max");
+  req(source_time_function == "causal" || source_time_function == "ricker",
+      "source_time_function must be one of: causal, ricker; got '" + source_time_function + "'");
   req(dip_max_deg >= 0 && dip_max_deg < 60, "dip_max_deg must be in [0, 60)");
   req(perturbation >= 0 && perturbation < 0.5, "perturbation must be in [0, 0.5)");
   req(perturbation_length > 0, "perturbation_length must be > 0");
@@ -73,7 +75,7 @@ SyntheticOptions parse_synthetic_options(const cfg::Node& n, const std::string& 
   o.ncedc_file = default_ncedc_file;
   n.require_map();
   n.allow_keys({"events", "receivers_per_event", "width", "depth", "element_size", "degree", "layers_min", "layers_max",
-                "vp_min", "vp_max", "vpvs_min", "vpvs_max", "dip_max_deg", "perturbation", "perturbation_length", "scattering", "scattering_length", "f0_min", "f0_max", "source_depth_min", "source_depth_max",
+                "vp_min", "vp_max", "vpvs_min", "vpvs_max", "dip_max_deg", "perturbation", "perturbation_length", "scattering", "scattering_length", "source_time_function", "f0_min", "f0_max", "source_depth_min", "source_depth_max",
                 "min_offset", "sim_duration", "trace_seconds", "sampling_rate", "p_position_min", "p_position_max",
                 "snr_db_min", "snr_db_max", "noise", "ncedc_file", "eikonal_h", "dev_fraction", "test_fraction", "seed",
                 "progress"});
@@ -94,6 +96,7 @@ SyntheticOptions parse_synthetic_options(const cfg::Node& n, const std::string& 
   o.perturbation_length = n.get("perturbation_length", o.perturbation_length, cfg::Positive());
   o.scattering = n.get("scattering", o.scattering, cfg::Range(0, 0.3));
   o.scattering_length = n.get("scattering_length", o.scattering_length, cfg::Positive());
+  o.source_time_function = n.get_choice("source_time_function", {"causal", "ricker"}, o.source_time_function);
   o.f0_min = n.get("f0_min", o.f0_min, cfg::Positive());
   o.f0_max = n.get("f0_max", o.f0_max, cfg::Positive());
   o.source_depth_min = n.get("source_depth_min", o.source_depth_min, cfg::Positive());
@@ -216,6 +219,7 @@ std::string options_fingerprint(const SyntheticOptions& o) {
     << ' ' << o.min_offset << ' ' << o.sim_duration << ' ' << o.trace_seconds << ' ' << o.sampling_rate << ' '
     << o.p_position_min << ' ' << o.p_position_max << ' ' << o.snr_db_min << ' ' << o.snr_db_max << ' ' << o.noise
     << ' ' << o.ncedc_file << ' ' << o.eikonal_h << ' ' << o.dev_fraction << ' ' << o.test_fraction << ' ' << o.seed;
+  s << ' ' << o.source_time_function;
   if (o.dip_max_deg > 0 || o.perturbation > 0 || o.scattering > 0)
     s << " lateral " << o.dip_max_deg << ' ' << o.perturbation << ' ' << o.perturbation_length << ' ' << o.scattering
       << ' ' << o.scattering_length;
@@ -328,9 +332,16 @@ EventResult simulate_event(const SyntheticOptions& o, int e, const detail::Ncedc
   src.mzz = std::sin(2 * delta);
   src.mxz = std::cos(2 * delta);
   src.f0 = f0;
-  src.time_shift = 1.2 / f0;
   src.amplitude = 1e12;
-  const double onset = src.time_shift + pulse_onset_offset(f0, 0.01);
+  double onset = 0;
+  if (o.source_time_function == "causal") {
+    src.time_function = wave::TimeFunction::causal;
+    src.time_shift = 0.05;  // the pulse starts here exactly
+    onset = src.time_shift;
+  } else {
+    src.time_shift = 1.2 / f0;
+    onset = src.time_shift + pulse_onset_offset(f0, 0.01);
+  }
   // Receivers at the free surface.
   std::vector<std::array<double, 2>> rxz;
   const double margin = 2 * o.element_size;

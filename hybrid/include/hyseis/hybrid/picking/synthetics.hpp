@@ -37,7 +37,11 @@ struct SyntheticOptions {
   // `scattering` and correlation length `scattering_length` (m) (random-phase sum of 256
   // plane waves with Gaussian-spectrum wavenumbers), added to d(x, z) above. 0: none.
   double scattering = 0, scattering_length = 300;
-  double f0_min = 1.0, f0_max = 2.0;  // Ricker dominant frequency (Hz)
+  double f0_min = 1.0, f0_max = 2.0;  // Ricker dominant / causal-pulse corner frequency (Hz)
+  // "causal": the moment follows wave::TimeFunction::causal, which starts at a known instant,
+  // so the label is exactly onset + travel time and the onset is as sharp as the band allows.
+  // "ricker": the label is the time the velocity pulse reaches 1 % of its peak (pulse_onset_offset).
+  std::string source_time_function = "causal";
   double source_depth_min = 2000, source_depth_max = 10000;
   double min_offset = 1000;           // receiver x distance from the epicentre (m), at least
   double sim_duration = 16;           // s of simulation after the source onset

@@ -52,12 +52,15 @@ struct BoundaryOptions {
 };
 
 enum class SourceType { force, moment_tensor, pressure };
-enum class TimeFunction { ricker, gaussian, gaussian_derivative };
+enum class TimeFunction { ricker, gaussian, gaussian_derivative, causal };
 
 /// Source time functions (t_c = time_shift, a = pi^2 f0^2):
 ///   ricker:              (1 - 2 a (t-t_c)^2) exp(-a (t-t_c)^2)
 ///   gaussian:            exp(-a (t-t_c)^2)
 ///   gaussian_derivative: -2 a (t-t_c) exp(-a (t-t_c)^2)
+///   causal:              (x^4 e^{-x}) / (4^4 e^{-4}), x = 2 pi f0 (t - t_c) >= 0, zero before t_c:
+///                        starts at t_c exactly (t_c is the onset here, not the centre), peak 1
+///                        at x = 4, spectrum ~ (1 + i w / (2 pi f0))^-5 (corner f0, f^-5 above)
 /// all multiplied by `amplitude`.
 struct SourceOptions {
   SourceType type = SourceType::force;
