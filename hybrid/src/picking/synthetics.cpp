@@ -62,6 +62,8 @@ void SyntheticOptions::validate() const {
   req(p_position_min >= 0 && p_position_max >= p_position_min && p_position_max < trace_seconds,
       "p_position_min/max must satisfy 0 <= min <= max < trace_seconds");
   req(snr_db_max >= snr_db_min, "snr_db_max must be >= snr_db_min");
+  req(snr_reference == "p" || snr_reference == "peak",
+      "snr_reference must be one of: p, peak; got '" + snr_reference + "'");
   req(noise == "coloured" || noise == "ncedc" || noise == "mixed" || noise == "none",
       "noise must be one of: coloured, ncedc, mixed, none; got '" + noise + "'");
   req(noise == "coloured" || noise == "none" || !ncedc_file.empty(), "ncedc_file is required for noise '" + noise + "'");
@@ -75,7 +77,7 @@ SyntheticOptions parse_synthetic_options(const cfg::Node& n, const std::string& 
   o.ncedc_file = default_ncedc_file;
   n.require_map();
   n.allow_keys({"events", "receivers_per_event", "width", "depth", "element_size", "degree", "layers_min", "layers_max",
-                "vp_min", "vp_max", "vpvs_min", "vpvs_max", "dip_max_deg", "perturbation", "perturbation_length", "scattering", "scattering_length", "source_time_function", "f0_min", "f0_max", "source_depth_min", "source_depth_max",
+                "vp_min", "vp_max", "vpvs_min", "vpvs_max", "dip_max_deg", "perturbation", "perturbation_length", "scattering", "scattering_length", "source_time_function", "snr_reference", "f0_min", "f0_max", "source_depth_min", "source_depth_max",
                 "min_offset", "sim_duration", "trace_seconds", "sampling_rate", "p_position_min", "p_position_max",
                 "snr_db_min", "snr_db_max", "noise", "ncedc_file", "eikonal_h", "dev_fraction", "test_fraction", "seed",
                 "progress"});
@@ -109,6 +111,7 @@ SyntheticOptions parse_synthetic_options(const cfg::Node& n, const std::string& 
   o.p_position_max = n.get("p_position_max", o.p_position_max, cfg::NonNegative());
   o.snr_db_min = n.get("snr_db_min", o.snr_db_min, cfg::Range(-40, 120));
   o.snr_db_max = n.get("snr_db_max", o.snr_db_max, cfg::Range(-40, 120));
+  o.snr_reference = n.get_choice("snr_reference", {"p", "peak"}, o.snr_reference);
   o.noise = n.get_choice("noise", {"coloured", "ncedc", "mixed", "none"}, o.noise);
   if (n.has("ncedc_file")) {
     o.ncedc_file = n.get<std::string>("ncedc_file");
@@ -219,7 +222,7 @@ std::string options_fingerprint(const SyntheticOptions& o) {
     << ' ' << o.min_offset << ' ' << o.sim_duration << ' ' << o.trace_seconds << ' ' << o.sampling_rate << ' '
     << o.p_position_min << ' ' << o.p_position_max << ' ' << o.snr_db_min << ' ' << o.snr_db_max << ' ' << o.noise
     << ' ' << o.ncedc_file << ' ' << o.eikonal_h << ' ' << o.dev_fraction << ' ' << o.test_fraction << ' ' << o.seed;
-  s << ' ' << o.source_time_function;
+  s << ' ' << o.source_time_function << ' ' << o.snr_reference;
   if (o.dip_max_deg > 0 || o.perturbation > 0 || o.scattering > 0)
     s << " lateral " << o.dip_max_deg << ' ' << o.perturbation << ' ' << o.perturbation_length << ' ' << o.scattering
       << ' ' << o.scattering_length;
@@ -450,7 +453,16 @@ EventResult simulate_event(const SyntheticOptions& o, int e, const detail::Ncedc
         for (auto& a : c) a /= peak;
     // Noise
     const double snr_db = uni(o.snr_db_min, o.snr_db_max);
-    const double sigma = 1.0 / std::pow(10.0, snr_db / 20.0);
+    double ref = 1.0;  // trace peak (normalised)
+    if (o.snr_reference == "p") {  // peak of the first 0.5 s of P (before S)
+      const double a = t_p * fs - static_cast<double>(start), b = std::min(a + 0.5 * fs, t_s * fs - static_cast<double>(start));
+      double pk = 0;
+      for (const auto& c : zne)
+        for (long k = std::max(0L, static_cast<long>(std::ceil(a))); k < std::min(static_cast<long>(L), static_cast<long>(b)); ++k)
+          pk = std::max(pk, std::abs(c[static_cast<std::size_t>(k)]));
+      if (pk > 0) ref = pk;
+    }
+    const double sigma = ref / std::pow(10.0, snr_db / 20.0);
     int kind = 0;  // 0 none, 1 coloured, 2 ncedc
     if (o.noise == "coloured") kind = 1;
     else if (o.noise == "ncedc") kind = 2;

@@ -41,7 +41,13 @@ TEST(PickingScenario, TinyConfigRunsEveryModel) {
     const double f1 = j["models"][m]["P"]["f1"].get<double>();
     EXPECT_GE(f1, 0.0);
     EXPECT_LE(f1, 1.0);
+    if (std::string(m) != "stalta_aic") {  // thresholds chosen on the validation traces, from the grid
+      const double t = j["models"][m]["thresholds"]["P"].get<double>();
+      EXPECT_GE(t, 0.05 - 1e-12) << m;
+      EXPECT_LE(t, 0.70 + 1e-12) << m;
+    }
   }
+  EXPECT_EQ(j["evaluate_on"].get<std::string>(), "test");
   EXPECT_EQ(j["synthetics"]["traces"].get<int>(), 6);
 }
 
@@ -59,6 +65,23 @@ TEST(PickingScenario, StaLtaRowReproducesTheValidationBaseline) {
   EXPECT_EQ(p["traces"].get<int>(), 54);
   EXPECT_EQ(p["true_positives"].get<int>(), 29);   // docs/theory/picking.md section 7
   EXPECT_NEAR(p["f1"].get<double>(), 0.537, 5e-4);
+}
+
+// The dev protocol never touches the test split: trained on 0-69, scored on 80-99.
+TEST(PickingScenario, DevProtocolScoresTraces80To99) {
+  if (!fsys::exists(ncedc_file())) GTEST_SKIP() << "NCEDC data not found at " << ncedc_file();
+  const std::string yaml = std::string(HYSEIS_SOURCE_DIR) + "/tests/picking_nn/hybrid/picking_tiny.yaml";
+  auto doc = cfg::load_file(yaml, {"data.ncedc_file=" + ncedc_file(), "data.test_traces=54", "data.evaluate_on=dev",
+                                   "models=[stalta_aic]", "output.figures=false"});
+  const auto out = (fsys::temp_directory_path() / "hyseis_picking_dev").string();
+  fsys::remove_all(out);
+  fsys::create_directories(out);
+  hp::run_picking_scenario(doc.root(), out, MPI_COMM_WORLD);
+  const auto j = hyseis::core::json::read(out + "/summary.json");
+  EXPECT_EQ(j["evaluate_on"].get<std::string>(), "dev");
+  EXPECT_EQ(j["test_traces"].get<int>(), 20);
+  EXPECT_EQ(j["models"]["stalta_aic"]["P"]["traces"].get<int>(), 20);
+  EXPECT_NE(j["protocol"].get<std::string>().find("80-99"), std::string::npos);
 }
 
 // The full scenarios/picker_synthetic.yaml (minutes): runs only with HYSEIS_PICKING_FULL=<out dir>

@@ -48,7 +48,11 @@ struct SyntheticOptions {
   double trace_seconds = 30;          // output trace length (3001 samples at 100 Hz)
   double sampling_rate = 100;
   double p_position_min = 4, p_position_max = 14;  // P arrival position in the trace (s)
-  double snr_db_min = 0, snr_db_max = 25;          // peak signal / noise std (dB, amplitude)
+  double snr_db_min = 0, snr_db_max = 25;          // signal peak / noise std (dB, amplitude)
+  // Signal peak of the SNR: "p" = largest amplitude in the first 0.5 s of P (before S), so
+  // that the P onset itself has the drawn SNR (a weak P under a strong S is otherwise buried
+  // and its label teaches nothing); "peak" = the whole trace's peak (usually S).
+  std::string snr_reference = "p";
   std::string noise = "mixed";        // "coloured", "ncedc", "mixed" (half each), "none"
   std::string ncedc_file;             // phasenet_ncedc_154.h5 (noise from traces 0..99 only)
   double eikonal_h = 50;              // eikonal grid spacing (m)
