@@ -12,6 +12,7 @@
 #include "hyseis/core/error.hpp"
 #include "hyseis/core/fs.hpp"
 #include "hyseis/core/json.hpp"
+#include "hyseis/core/mpi.hpp"
 #include "hyseis/hybrid/eew/scenario.hpp"
 #include "hyseis/hybrid/fwi/scenario.hpp"
 #include "hyseis/hybrid/geodesy/scenario.hpp"
@@ -124,7 +125,7 @@ void run_serial_or_parallel_scenario(const std::string& type, const core::config
       hybrid::picking::run_picking_scenario(root, path, comm);
     else
       hybrid::picking::run_picking_synthetics(root, path, comm);
-    MPI_Barrier(comm);
+    core::mpi::idle_barrier(comm);  // rank 0 may train for many minutes: wait without spinning
     if (rank == 0) {
       atomic->commit();
       spdlog::info("wrote {}/", dir);

@@ -65,6 +65,8 @@ struct Spec {
   std::vector<double> bandpass;         // optional [fmin, fmax] before the deep pickers
   double p_threshold = 0.3, s_threshold = 0.3;
   bool tune_thresholds = false;         // choose each deep model's thresholds on the validation traces
+  std::string pick_rule = "highest";    // deep models: "highest" / "first" peak >= threshold, or "tune"
+  std::string models_dir;               // load <dir>/<model>.pt instead of training (re-scoring)
   std::string synthetic_model;          // load this PhaseNet instead of training on synthetics
   double overlap = 0.5;
   std::size_t gpd_step = 10;
@@ -203,6 +205,7 @@ Spec parse(const cfg::Node& root) {
   }
   s.have_synthetics = ((uses("phasenet_synthetic") || uses("phasenet_finetuned")) && s.synthetic_model.empty()) ||
                       (uses("gpd") && s.gpd_train_on == "synthetic");
+  if (root.has("evaluation") && root["evaluation"].has("models_dir")) s.have_synthetics = false;  // nothing is trained
   if (s.have_synthetics) {
     if (root.has("synthetics")) s.synthetics = parse_synthetic_options(root["synthetics"], s.ncedc_file);
     if (s.synthetics.ncedc_file.empty()) s.synthetics.ncedc_file = s.ncedc_file;
@@ -223,7 +226,18 @@ Spec parse(const cfg::Node& root) {
   }
   if (root.has("evaluation")) {
     const auto e = root["evaluation"];
-    e.allow_keys({"p_threshold", "s_threshold", "tune_thresholds", "overlap", "gpd_step", "seed"});
+    e.allow_keys({"p_threshold", "s_threshold", "tune_thresholds", "pick_rule", "models_dir", "overlap", "gpd_step",
+                  "seed"});
+    s.pick_rule = e.get_choice("pick_rule", {"highest", "first", "tune"}, "highest");
+    if (s.pick_rule == "tune" && !e.get<bool>("tune_thresholds", false))
+      e["pick_rule"].fail("pick_rule: tune needs tune_thresholds: true (both are chosen on the validation traces)");
+    if (e.has("models_dir")) {
+      namespace fsys = std::filesystem;
+      s.models_dir = e.get<std::string>("models_dir");
+      if (fsys::path(s.models_dir).is_relative())
+        s.models_dir = (fsys::path(root.file()).parent_path() / s.models_dir).lexically_normal().string();
+      if (!fsys::is_directory(s.models_dir)) e["models_dir"].fail("directory '" + s.models_dir + "' not found");
+    }
     s.tune_thresholds = e.get<bool>("tune_thresholds", false);
     s.p_threshold = e.get("p_threshold", s.p_threshold, cfg::OpenRange(0, 1));
     s.s_threshold = e.get("s_threshold", s.s_threshold, cfg::OpenRange(0, 1));
@@ -260,6 +274,7 @@ struct ModelResult {
   std::vector<double> p_pick, s_pick;  // per test trace (window samples; NaN = none)
   std::vector<double> p_score, s_score;  // probability of those picks (STA/LTA: peak cf)
   double p_threshold = kNaN, s_threshold = kNaN;
+  std::string p_rule, s_rule;
   pk::PickerTrainReport train;
   bool trained = false;
   double eval_seconds = 0;
@@ -368,10 +383,11 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       val_s.push_back(nc.its[i] - static_cast<double>(off));
     }
   }
-  // Highest P / S probability peak of every window (at any level >= 0.01); a threshold then
-  // only decides whether that peak becomes the trace's pick.
+  // All P / S probability peaks (>= 0.01, 1 s apart) of every window; a threshold and the pick
+  // rule then choose the trace's one pick per phase: "highest" = the highest peak at or above
+  // the threshold, "first" = the earliest one.
   struct RawPicks {
-    std::vector<double> p, pv, s, sv;
+    std::vector<std::vector<pk::Peak>> p, s;
   };
   auto raw_picks = [&](const pk::DeepPicker& m, const std::vector<std::size_t>& idx,
                        const std::vector<std::size_t>& off) {
@@ -381,33 +397,44 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     so.gpd_step = s.gpd_step;
     for (std::size_t k = 0; k < idx.size(); ++k) {
       const auto pr = m.predict(prep(nc.zne(idx[k], off[k], W), s), 100.0, so);
-      auto best = [](const std::vector<double>& p, std::vector<double>& pick, std::vector<double>& score) {
-        double b = kNaN, v = 0;
-        for (const auto& q : pk::find_peaks(p, 0.01, 100))
-          if (q.value > v) v = q.value, b = static_cast<double>(q.sample);
-        pick.push_back(b);
-        score.push_back(v);
-      };
-      best(pr.p, rp.p, rp.pv);
-      best(pr.s, rp.s, rp.sv);
+      rp.p.push_back(pk::find_peaks(pr.p, 0.01, 100));
+      rp.s.push_back(pk::find_peaks(pr.s, 0.01, 100));
     }
     return rp;
   };
-  auto thresholded = [](const std::vector<double>& pick, const std::vector<double>& val, double thr) {
-    std::vector<double> out(pick.size(), kNaN);
-    for (std::size_t k = 0; k < pick.size(); ++k)
-      if (val[k] >= thr) out[k] = pick[k];
+  auto choose = [&](const std::vector<std::vector<pk::Peak>>& peaks, double thr, const std::string& rule,
+                    std::vector<double>* score) {
+    std::vector<double> out(peaks.size(), kNaN);
+    if (score) score->assign(peaks.size(), 0.0);
+    for (std::size_t k = 0; k < peaks.size(); ++k) {
+      double v = -1;
+      for (const auto& q : peaks[k]) {  // peaks are in time order
+        if (q.value < thr) continue;
+        if (rule == "first") {
+          out[k] = static_cast<double>(q.sample), v = q.value;
+          break;
+        }
+        if (q.value > v) v = q.value, out[k] = static_cast<double>(q.sample);
+      }
+      if (score && v > 0) (*score)[k] = v;
+    }
     return out;
   };
-  // Threshold with the best F1 on the validation windows (ties: the higher threshold).
-  auto tune = [&](const std::vector<double>& pick, const std::vector<double>& val, const std::vector<double>& truth,
-                  double tol) {
+  // Threshold (0.05..0.95) and, with pick_rule "tune", rule with the best F1 on the validation
+  // windows; ties go to "highest", then to the higher threshold.
+  auto tune = [&](const std::vector<std::vector<pk::Peak>>& peaks, const std::vector<double>& truth, double tol,
+                  std::string& rule) {
     double best_t = 0.5, best_f = -1;
-    for (int i = 14; i >= 1; --i) {
-      const double t = 0.05 * i;
-      const double f = pk::score_picks(thresholded(pick, val, t), truth, tol, 100.0).f1;
-      if (f > best_f + 1e-12) best_f = f, best_t = t;
-    }
+    std::string best_r = s.pick_rule == "tune" ? "highest" : s.pick_rule;
+    std::vector<std::string> rules{best_r};
+    if (s.pick_rule == "tune") rules.push_back("first");
+    for (const auto& ru : rules)
+      for (int i = 19; i >= 1; --i) {
+        const double t = 0.05 * i;
+        const double f = pk::score_picks(choose(peaks, t, ru, nullptr), truth, tol, 100.0).f1;
+        if (f > best_f + 1e-12) best_f = f, best_t = t, best_r = ru;
+      }
+    rule = best_r;
     return best_t;
   };
 
@@ -420,21 +447,18 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     if (rep) r.train = *rep, r.trained = true;
     r.p_threshold = s.p_threshold;
     r.s_threshold = s.s_threshold;
+    r.p_rule = r.s_rule = s.pick_rule;
     if (s.tune_thresholds) {
       const auto vp = raw_picks(m, val_idx, val_offs);
-      r.p_threshold = tune(vp.p, vp.pv, val_p, 10);
-      r.s_threshold = tune(vp.s, vp.sv, val_s, 20);
-      spdlog::info("picking: {}: thresholds chosen on the validation traces: P {:.2f}, S {:.2f}", name, r.p_threshold,
-                   r.s_threshold);
+      r.p_threshold = tune(vp.p, val_p, 10, r.p_rule);
+      r.s_threshold = tune(vp.s, val_s, 20, r.s_rule);
+      spdlog::info("picking: {}: chosen on the validation traces: P {} peak >= {:.2f}, S {} peak >= {:.2f}", name,
+                   r.p_rule, r.p_threshold, r.s_rule, r.s_threshold);
     }
     const auto t0 = std::chrono::steady_clock::now();
     const auto rp = raw_picks(m, test_idx, offs);
-    r.p_pick = thresholded(rp.p, rp.pv, r.p_threshold);
-    r.s_pick = thresholded(rp.s, rp.sv, r.s_threshold);
-    for (std::size_t k = 0; k < rp.p.size(); ++k) {
-      r.p_score.push_back(std::isnan(r.p_pick[k]) ? 0.0 : rp.pv[k]);
-      r.s_score.push_back(std::isnan(r.s_pick[k]) ? 0.0 : rp.sv[k]);
-    }
+    r.p_pick = choose(rp.p, r.p_threshold, r.p_rule, &r.p_score);
+    r.s_pick = choose(rp.s, r.s_threshold, r.s_rule, &r.s_score);
     r.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.p = pk::score_picks(r.p_pick, truth_p, 10, 100.0);
     r.s = pk::score_picks(r.s_pick, truth_s, 20, 100.0);
@@ -465,11 +489,16 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     r.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     r.p = pk::score_picks(r.p_pick, truth_p, 10, 100.0);
     r.s = pk::score_picks(r.s_pick, truth_s, 20, 100.0);
-    spdlog::info("picking: stalta_aic on the NCEDC test split: P F1 {:.3f}", r.p.f1);
+    spdlog::info("picking: stalta_aic on the NCEDC {} split: P F1 {:.3f}", dev ? "dev" : "test", r.p.f1);
     results.push_back(r);
   }
   // (b) GPD
-  if (uses("gpd")) {
+  auto given = [&](const std::string& name) { return s.models_dir + "/" + name + ".pt"; };
+  if (uses("gpd") && !s.models_dir.empty()) {
+    const auto m = pk::DeepPicker::load(given("gpd"));
+    m.save(out_dir + "/models/gpd.pt");
+    evaluate("gpd", m, "(loaded from " + given("gpd") + ")", nullptr);
+  } else if (uses("gpd")) {
     pk::DeepPicker m(s.gpd.model);
     auto to = s.gpd.train;
     to.label = "gpd";
@@ -481,7 +510,12 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
   // (c) PhaseNet on synthetics, (d) on real, (e) synthetics then fine-tuned on real.
   std::unique_ptr<pk::DeepPicker> syn_model;
   if (uses("phasenet_synthetic") || uses("phasenet_finetuned")) {
-    if (!s.synthetic_model.empty()) {  // given: evaluate / fine-tune it as it is
+    if (!s.models_dir.empty()) {
+      syn_model = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(given("phasenet_synthetic")));
+      syn_model->save(out_dir + "/models/phasenet_synthetic.pt");
+      if (uses("phasenet_synthetic"))
+        evaluate("phasenet_synthetic", *syn_model, "(loaded from " + given("phasenet_synthetic") + ")", nullptr);
+    } else if (!s.synthetic_model.empty()) {  // given: evaluate / fine-tune it as it is
       syn_model = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(s.synthetic_model));
       syn_model->save(out_dir + "/models/phasenet_synthetic.pt");
       if (uses("phasenet_synthetic")) evaluate("phasenet_synthetic", *syn_model, "synthetic (" + s.synthetic_model + ")", nullptr);
@@ -495,7 +529,13 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
         evaluate("phasenet_synthetic", *syn_model, "synthetic (" + std::to_string(syn_train.size()) + " traces)", &rep);
     }
   }
-  if (uses("phasenet_real")) {
+  for (const char* nm : {"phasenet_real", "phasenet_finetuned"})
+    if (uses(nm) && !s.models_dir.empty()) {
+      const auto m = pk::DeepPicker::load(given(nm));
+      m.save(out_dir + "/models/" + nm + ".pt");
+      evaluate(nm, m, "(loaded from " + given(nm) + ")", nullptr);
+    }
+  if (uses("phasenet_real") && s.models_dir.empty()) {
     pk::DeepPicker m(s.phasenet.model);
     auto to = s.phasenet.train;
     to.label = "phasenet_real";
@@ -504,7 +544,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     m.save(out_dir + "/models/phasenet_real.pt");
     evaluate("phasenet_real", m, "ncedc 0-" + std::to_string(s.real_train_traces - 1), &rep);
   }
-  if (uses("phasenet_finetuned")) {
+  if (uses("phasenet_finetuned") && s.models_dir.empty()) {
     auto m = syn_model->clone();
     auto to = s.phasenet.train;
     to.label = "phasenet_finetuned";
@@ -544,7 +584,11 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       std::string(dev ? "NCEDC dev traces 80-99 (train 0-69, early stopping 70-79)" : "NCEDC traces 100-153") +
       ", 60 s windows starting uniformly in [0, 1500] samples (mt19937_64 seed " +
       std::to_string(s.eval_seed) +
-      "), highest probability peak above threshold = the one P / S pick per trace, TP within 0.1 s (P) / 0.2 s (S)";
+      "), one P / S pick per trace: the " +
+      (s.pick_rule == "tune" ? std::string("highest or earliest (chosen per model on the validation traces)")
+                             : s.pick_rule == "first" ? std::string("earliest") : std::string("highest")) +
+      " probability peak above threshold" + (s.tune_thresholds ? " (threshold chosen per model on the validation traces)" : "") +
+      "; TP within 0.1 s (P) / 0.2 s (S)";
   summary["synthetics"] = {{"traces", syn_rep.traces}, {"events", syn_rep.events}, {"train", syn_train.size()},
                            {"val", syn_val.size()}, {"seconds", syn_rep.seconds}};
   summary["real_train_traces"] = real_train.size();
@@ -564,7 +608,10 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       j["parameters"] = r.parameters;
     }
     j["eval_seconds"] = r.eval_seconds;
-    if (!std::isnan(r.p_threshold)) j["thresholds"] = {{"P", r.p_threshold}, {"S", r.s_threshold}};
+    if (!std::isnan(r.p_threshold)) {
+      j["thresholds"] = {{"P", r.p_threshold}, {"S", r.s_threshold}};
+      j["pick_rule"] = {{"P", r.p_rule}, {"S", r.s_rule}};
+    }
     models[r.name] = j;
   }
   summary["models"] = models;
