@@ -65,7 +65,7 @@ struct Spec {
   std::vector<double> bandpass;         // optional [fmin, fmax] before the deep pickers
   double p_threshold = 0.3, s_threshold = 0.3;
   bool tune_thresholds = false;         // choose each deep model's thresholds on the validation traces
-  std::string pick_rule = "highest";    // deep models: "highest" / "first" peak >= threshold, or "tune"
+  std::string pick_rule = "highest";    // deep models: "highest" / "first" peak >= threshold
   std::string models_dir;               // load <dir>/<model>.pt instead of training (re-scoring)
   std::string synthetic_model;          // load this PhaseNet instead of training on synthetics
   double overlap = 0.5;
@@ -228,9 +228,7 @@ Spec parse(const cfg::Node& root) {
     const auto e = root["evaluation"];
     e.allow_keys({"p_threshold", "s_threshold", "tune_thresholds", "pick_rule", "models_dir", "overlap", "gpd_step",
                   "seed"});
-    s.pick_rule = e.get_choice("pick_rule", {"highest", "first", "tune"}, "highest");
-    if (s.pick_rule == "tune" && !e.get<bool>("tune_thresholds", false))
-      e["pick_rule"].fail("pick_rule: tune needs tune_thresholds: true (both are chosen on the validation traces)");
+    s.pick_rule = e.get_choice("pick_rule", {"highest", "first"}, "highest");
     if (e.has("models_dir")) {
       namespace fsys = std::filesystem;
       s.models_dir = e.get<std::string>("models_dir");
@@ -420,14 +418,13 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     }
     return out;
   };
-  // Threshold (0.05..0.95) and, with pick_rule "tune", rule with the best F1 on the validation
-  // windows; ties go to "highest", then to the higher threshold.
+  // Threshold (0.05..0.95) and rule with the best F1 on the validation windows; ties go to the
+  // configured rule, then to the higher threshold.
   auto tune = [&](const std::vector<std::vector<pk::Peak>>& peaks, const std::vector<double>& truth, double tol,
                   std::string& rule) {
     double best_t = 0.5, best_f = -1;
-    std::string best_r = s.pick_rule == "tune" ? "highest" : s.pick_rule;
-    std::vector<std::string> rules{best_r};
-    if (s.pick_rule == "tune") rules.push_back("first");
+    std::string best_r = s.pick_rule;
+    const std::vector<std::string> rules{s.pick_rule, s.pick_rule == "first" ? "highest" : "first"};
     for (const auto& ru : rules)
       for (int i = 19; i >= 1; --i) {
         const double t = 0.05 * i;
@@ -448,7 +445,10 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     r.p_threshold = s.p_threshold;
     r.s_threshold = s.s_threshold;
     r.p_rule = r.s_rule = s.pick_rule;
-    if (s.tune_thresholds) {
+    // A model trained on synthetics only keeps the configured thresholds and rule: choosing them
+    // on real traces would give it real labels after all.
+    const bool synthetic_only = name == "phasenet_synthetic" || (name == "gpd" && s.gpd_train_on == "synthetic");
+    if (s.tune_thresholds && !synthetic_only) {
       const auto vp = raw_picks(m, val_idx, val_offs);
       r.p_threshold = tune(vp.p, val_p, 10, r.p_rule);
       r.s_threshold = tune(vp.s, val_s, 20, r.s_rule);
@@ -585,9 +585,9 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       ", 60 s windows starting uniformly in [0, 1500] samples (mt19937_64 seed " +
       std::to_string(s.eval_seed) +
       "), one P / S pick per trace: the " +
-      (s.pick_rule == "tune" ? std::string("highest or earliest (chosen per model on the validation traces)")
-                             : s.pick_rule == "first" ? std::string("earliest") : std::string("highest")) +
-      " probability peak above threshold" + (s.tune_thresholds ? " (threshold chosen per model on the validation traces)" : "") +
+      (s.pick_rule == "first" ? std::string("earliest") : std::string("highest")) +
+      " probability peak above threshold" +
+      (s.tune_thresholds ? " (for models trained on NCEDC, rule and threshold chosen on the validation traces)" : "") +
       "; TP within 0.1 s (P) / 0.2 s (S)";
   summary["synthetics"] = {{"traces", syn_rep.traces}, {"events", syn_rep.events}, {"train", syn_train.size()},
                            {"val", syn_val.size()}, {"seconds", syn_rep.seconds}};
