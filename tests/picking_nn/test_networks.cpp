@@ -186,81 +186,33 @@ TEST(PickingNN, SaveLoadRoundTripAndErrors) {
   EXPECT_THROW(pk::DeepPicker::load((dir / "junk.pt").string()), IoError);
 }
 
-// The augmentations keep labels aligned: crops anywhere in the trace (some without P), polarity
-// flips and added noise; the toy onsets are still learnt to within 5 samples. Bad values are
-// errors naming the option.
-TEST(PickingNN, PhaseNetLearnsWithAugmentation) {
-  torch::set_num_threads(2);
-  pk::DeepPickerOptions o;
-  o.window = 256;
-  o.filters = {8, 11, 16, 22};
-  o.seed = 11;
-  pk::DeepPicker m(o);
+namespace {
+// A small PhaseNet, 8 toy traces and the training options of the overfit tests.
+struct ToyPhaseNet {
+  pk::DeepPicker m;
   std::vector<pk::LabelledTrace> train;
-  for (int i = 0; i < 8; ++i) train.push_back(toy_trace(360, 60 + 10 * i, 160 + 12 * i, 100 + i));
   pk::PickerTrainOptions to;
-  to.epochs = 40;
-  to.batch_size = 8;
-  to.learning_rate = 5e-3;
-  to.crops_per_trace = 3;
-  to.random_crop_fraction = 0.3;
-  to.polarity_flip = true;
-  to.noise_fraction = 0.5;
-  to.noise_max_rel = 0.2;
-  to.progress = false;
-  to.seed = 1;
-  const auto rep = m.train(train, {}, to);
-  EXPECT_LT(rep.train_loss.back(), 0.5 * rep.train_loss.front());
-  int good_p = 0, good_s = 0;
-  for (const auto& t : train) {
-    auto flipped = t.channels;  // a flipped trace is picked as well as the original
-    for (auto& c : flipped)
-      for (auto& a : c) a = -a;
-    const std::vector<std::vector<double>>* both[] = {&t.channels, &flipped};
-    for (const auto* ch : both) {
-      const auto pr = m.predict(*ch, 100.0);
-      const auto picks = pk::extract_picks(pr, {0.3, 0.3, 1.0}, 0, "XX", "T", "", "HH?", "phasenet");
-      for (const auto& p : picks) {
-        const double smp = p.time_us / 1e4;
-        if (p.phase == "P" && std::abs(smp - t.p_sample) <= 5) ++good_p;
-        if (p.phase == "S" && std::abs(smp - t.s_sample) <= 5) ++good_s;
-      }
-    }
+  ToyPhaseNet() : m(options()) {
+    torch::set_num_threads(2);
+    for (int i = 0; i < 8; ++i) train.push_back(toy_trace(360, 60 + 10 * i, 160 + 12 * i, 100 + i));
+    to.epochs = 40;
+    to.batch_size = 8;
+    to.learning_rate = 5e-3;
+    to.crops_per_trace = 2;
+    to.progress = false;
+    to.seed = 1;
   }
-  EXPECT_GE(good_p, 13) << "P picks within 5 samples on 16 traces (8 and their flips)";
-  EXPECT_GE(good_s, 13) << "S picks within 5 samples on 16 traces (8 and their flips)";
-  using Mod = void (*)(pk::PickerTrainOptions&);
-  for (Mod bad : std::initializer_list<Mod>{[](pk::PickerTrainOptions& t) { t.random_crop_fraction = 1.5; },
-                   [](pk::PickerTrainOptions& t) { t.drop_horizontals = -0.1; },
-                   [](pk::PickerTrainOptions& t) { t.noise_fraction = 2; },
-                   [](pk::PickerTrainOptions& t) { t.noise_max_rel = -1; }}) {
-    pk::PickerTrainOptions t;
-    bad(t);
-    EXPECT_THROW(t.validate(), hyseis::core::InvalidInput);
+  static pk::DeepPickerOptions options() {
+    pk::DeepPickerOptions o;
+    o.window = 256;
+    o.filters = {8, 11, 16, 22};
+    o.seed = 11;
+    return o;
   }
-}
-
-TEST(PickingNN, PhaseNetOverfitsImpulsiveOnsets) {
-  torch::set_num_threads(2);
-  pk::DeepPickerOptions o;
-  o.window = 256;
-  o.filters = {8, 11, 16, 22};
-  o.seed = 11;
-  pk::DeepPicker m(o);
-  std::vector<pk::LabelledTrace> train;
-  for (int i = 0; i < 8; ++i) train.push_back(toy_trace(360, 60 + 10 * i, 160 + 12 * i, 100 + i));
-  pk::PickerTrainOptions to;
-  to.epochs = 40;
-  to.batch_size = 8;
-  to.learning_rate = 5e-3;
-  to.crops_per_trace = 2;
-  to.progress = false;
-  to.seed = 1;
-  const auto rep = m.train(train, {}, to);
-  EXPECT_LT(rep.train_loss.back(), 0.5 * rep.train_loss.front());
-  int good_p = 0, good_s = 0;
-  for (const auto& t : train) {
-    const auto pr = m.predict(t.channels, 100.0);
+  // P and S picks (threshold 0.3) within 5 samples of the labels of trace t, on `ch`.
+  void count_good(const pk::LabelledTrace& t, const std::vector<std::vector<double>>& ch, int& good_p,
+                  int& good_s) const {
+    const auto pr = m.predict(ch, 100.0);
     const auto picks = pk::extract_picks(pr, {0.3, 0.3, 1.0}, 0, "XX", "T", "", "HH?", "phasenet");
     for (const auto& p : picks) {
       const double smp = p.time_us / 1e4;
@@ -268,6 +220,17 @@ TEST(PickingNN, PhaseNetOverfitsImpulsiveOnsets) {
       if (p.phase == "S" && std::abs(smp - t.s_sample) <= 5) ++good_s;
     }
   }
+};
+}  // namespace
+
+TEST(PickingNN, PhaseNetOverfitsImpulsiveOnsets) {
+  ToyPhaseNet toy;
+  auto& m = toy.m;
+  const auto& train = toy.train;
+  const auto rep = m.train(train, {}, toy.to);
+  EXPECT_LT(rep.train_loss.back(), 0.5 * rep.train_loss.front());
+  int good_p = 0, good_s = 0;
+  for (const auto& t : train) toy.count_good(t, t.channels, good_p, good_s);
   EXPECT_GE(good_p, 7) << "P picks within 5 samples on 8 training traces";
   EXPECT_GE(good_s, 7) << "S picks within 5 samples on 8 training traces";
 
@@ -330,3 +293,37 @@ TEST(PickingNN, GpdOverfitsImpulsiveOnsets) {
   }
   EXPECT_GE(good, 7) << "GPD P peaks within 10 samples on 8 training traces";
 }
+
+// The augmentations keep labels aligned: crops anywhere in the trace (some without P), polarity
+// flips and added noise; the toy onsets are still learnt to within 5 samples, on the traces and
+// on their polarity-flipped copies. Bad values are errors.
+TEST(PickingNN, PhaseNetLearnsWithAugmentation) {
+  ToyPhaseNet toy;
+  toy.to.crops_per_trace = 3;
+  toy.to.random_crop_fraction = 0.3;
+  toy.to.polarity_flip = true;
+  toy.to.noise_fraction = 0.5;
+  toy.to.noise_max_rel = 0.2;
+  const auto rep = toy.m.train(toy.train, {}, toy.to);
+  EXPECT_LT(rep.train_loss.back(), 0.5 * rep.train_loss.front());
+  int good_p = 0, good_s = 0;
+  for (const auto& t : toy.train) {
+    auto flipped = t.channels;
+    for (auto& c : flipped)
+      for (auto& a : c) a = -a;
+    toy.count_good(t, t.channels, good_p, good_s);
+    toy.count_good(t, flipped, good_p, good_s);
+  }
+  EXPECT_GE(good_p, 13) << "P picks within 5 samples on 16 traces (8 and their flips)";
+  EXPECT_GE(good_s, 13) << "S picks within 5 samples on 16 traces (8 and their flips)";
+  using Mod = void (*)(pk::PickerTrainOptions&);
+  for (Mod bad : std::initializer_list<Mod>{[](pk::PickerTrainOptions& t) { t.random_crop_fraction = 1.5; },
+                   [](pk::PickerTrainOptions& t) { t.drop_horizontals = -0.1; },
+                   [](pk::PickerTrainOptions& t) { t.noise_fraction = 2; },
+                   [](pk::PickerTrainOptions& t) { t.noise_max_rel = -1; }}) {
+    pk::PickerTrainOptions t;
+    bad(t);
+    EXPECT_THROW(t.validate(), hyseis::core::InvalidInput);
+  }
+}
+
