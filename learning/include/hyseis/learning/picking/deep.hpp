@@ -94,7 +94,8 @@ struct PickerTrainOptions {
   // windows without P, with S only or with coda only are seen, as in sliding-window inference);
   // the others put P in [0.1 W, 0.9 W].
   double random_crop_fraction = 0.0;
-  // Augmentation (PhaseNet and GPD training windows; never at inference):
+  // Augmentation of training windows, never at inference (PhaseNet: drawn anew for every crop;
+  // GPD: drawn once per window of its fixed training set, `gpd_copies` per class and trace):
   bool polarity_flip = false;         // multiply all channels by -1 with probability 1/2
   double drop_horizontals = 0.0;      // probability of zeroing channels 1.. (single-component records)
   double noise_fraction = 0.0;        // probability of adding white noise of s.d. U(0, noise_max_rel)
