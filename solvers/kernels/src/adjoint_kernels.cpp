@@ -1,6 +1,8 @@
 // Adjoint Newmark updates and the elastic material-derivative kernel (see adjoint_kernels.hpp).
 #include "hyseis/solvers/adjoint_kernels.hpp"
 
+#include "dispatch.hpp"
+
 #include <cmath>
 #include <stdexcept>
 #include <string>
@@ -499,25 +501,14 @@ void ElasticMaterialGradient2D::accumulate_lanes(ConstVector u, ConstVector w, d
   check_len(who, "w", w.extent(0), 2 * static_cast<std::size_t>(o.n_nodes));
   check_len(who, "g_lambda", g_lambda.extent(0), n_lane_points());
   check_len(who, "g_mu", g_mu.extent(0), n_lane_points());
-  switch (o.n1) {
-#define HYSEIS_MATGRAD_CASE(N)                                                                              \
-  case N:                                                                                                   \
-    if (o.affine)                                                                                           \
-      material_gradient_lanes<N, true>(o.n_batches, o.l_nodes, o.l_jac, o.l_jxw, o.deriv, u, w, scale, g_lambda, g_mu); \
-    else                                                                                                    \
-      material_gradient_lanes<N, false>(o.n_batches, o.l_nodes, o.l_jac, o.l_jxw, o.deriv, u, w, scale, g_lambda, g_mu); \
-    break;
-    HYSEIS_MATGRAD_CASE(2)
-    HYSEIS_MATGRAD_CASE(3)
-    HYSEIS_MATGRAD_CASE(4)
-    HYSEIS_MATGRAD_CASE(5)
-    HYSEIS_MATGRAD_CASE(6)
-    HYSEIS_MATGRAD_CASE(7)
-    HYSEIS_MATGRAD_CASE(8)
-    HYSEIS_MATGRAD_CASE(9)
-#undef HYSEIS_MATGRAD_CASE
-    default: throw std::invalid_argument("hyseis::solvers::ElasticMaterialGradient2D: degree must be in 1..8");
-  }
+  const bool ok = detail::dispatch_np(o.n1, [&](auto np) {
+    constexpr int N = decltype(np)::value;
+    if (o.affine)
+      material_gradient_lanes<N, true>(o.n_batches, o.l_nodes, o.l_jac, o.l_jxw, o.deriv, u, w, scale, g_lambda, g_mu);
+    else
+      material_gradient_lanes<N, false>(o.n_batches, o.l_nodes, o.l_jac, o.l_jxw, o.deriv, u, w, scale, g_lambda, g_mu);
+  });
+  if (!ok) throw std::invalid_argument("hyseis::solvers::ElasticMaterialGradient2D: degree must be in 1..8");
 }
 
 void ElasticMaterialGradient2D::lanes_to_points(ConstVector lanes, Vector points) const {
@@ -543,25 +534,14 @@ void ElasticMaterialGradient2D::accumulate(ConstVector u, ConstVector w, double 
   check_len("ElasticMaterialGradient2D::accumulate", "w", w.extent(0), 2 * static_cast<std::size_t>(o.n_nodes));
   check_len("ElasticMaterialGradient2D::accumulate", "g_lambda", g_lambda.extent(0), npts);
   check_len("ElasticMaterialGradient2D::accumulate", "g_mu", g_mu.extent(0), npts);
-  switch (o.n1) {
-#define HYSEIS_MATGRAD_CASE(N)                                                                          \
-  case N:                                                                                               \
-    if (o.affine)                                                                                         \
-      material_gradient<N, true>(o.n_cells, o.cell_nodes, o.cell_jac, o.jxw, o.deriv, u, w, scale, g_lambda, g_mu); \
-    else                                                                                                  \
-      material_gradient<N, false>(o.n_cells, o.cell_nodes, o.inv_jac, o.jxw, o.deriv, u, w, scale, g_lambda, g_mu); \
-    break;
-    HYSEIS_MATGRAD_CASE(2)
-    HYSEIS_MATGRAD_CASE(3)
-    HYSEIS_MATGRAD_CASE(4)
-    HYSEIS_MATGRAD_CASE(5)
-    HYSEIS_MATGRAD_CASE(6)
-    HYSEIS_MATGRAD_CASE(7)
-    HYSEIS_MATGRAD_CASE(8)
-    HYSEIS_MATGRAD_CASE(9)
-#undef HYSEIS_MATGRAD_CASE
-    default: throw std::invalid_argument("hyseis::solvers::ElasticMaterialGradient2D: degree must be in 1..8");
-  }
+  const bool ok = detail::dispatch_np(o.n1, [&](auto np) {
+    constexpr int N = decltype(np)::value;
+    if (o.affine)
+      material_gradient<N, true>(o.n_cells, o.cell_nodes, o.cell_jac, o.jxw, o.deriv, u, w, scale, g_lambda, g_mu);
+    else
+      material_gradient<N, false>(o.n_cells, o.cell_nodes, o.inv_jac, o.jxw, o.deriv, u, w, scale, g_lambda, g_mu);
+  });
+  if (!ok) throw std::invalid_argument("hyseis::solvers::ElasticMaterialGradient2D: degree must be in 1..8");
 }
 
 }  // namespace hyseis::solvers

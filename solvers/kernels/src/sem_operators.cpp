@@ -24,6 +24,7 @@
 #include <string>
 #include <type_traits>
 
+#include "dispatch.hpp"
 #include "hyseis/solvers/sem_kernels.hpp"
 
 namespace hyseis::solvers {
@@ -199,17 +200,7 @@ std::vector<int> batch_nodes(const SemMeshHost2D& m, int W) {
 // Degree dispatch: calls f(std::integral_constant<int, NP>{}).
 template <class F>
 void dispatch_np(int np, F&& f) {
-  switch (np) {
-    case 2: f(std::integral_constant<int, 2>{}); break;
-    case 3: f(std::integral_constant<int, 3>{}); break;
-    case 4: f(std::integral_constant<int, 4>{}); break;
-    case 5: f(std::integral_constant<int, 5>{}); break;
-    case 6: f(std::integral_constant<int, 6>{}); break;
-    case 7: f(std::integral_constant<int, 7>{}); break;
-    case 8: f(std::integral_constant<int, 8>{}); break;
-    case 9: f(std::integral_constant<int, 9>{}); break;
-    default: fail("dispatch", "unsupported number of points per direction " + std::to_string(np));
-  }
+  if (!detail::dispatch_np(np, f)) fail("dispatch", "unsupported number of points per direction " + std::to_string(np));
 }
 
 // ---- scatter ---------------------------------------------------------------------------------
