@@ -119,7 +119,12 @@ void run_serial_or_parallel_scenario(const std::string& type, const core::config
     if (resume) throw core::ConfigError(file, 0, "--resume", "scenario type " + type + " cannot be resumed");
     std::optional<core::fs::AtomicDir> atomic;
     if (rank == 0) atomic.emplace(dir);
-    const std::string path = rank == 0 ? atomic->path().string() : dir;
+    // Every rank works in rank 0's temporary folder (cross-validation folds save models there).
+    std::string path = rank == 0 ? atomic->path().string() : dir;
+    int len = static_cast<int>(path.size());
+    MPI_Bcast(&len, 1, MPI_INT, 0, comm);
+    path.resize(static_cast<std::size_t>(len));
+    MPI_Bcast(path.data(), len, MPI_CHAR, 0, comm);
     if (rank == 0) spdlog::info("scenario type {}: writing into {}", type, path);
     if (type == "picking_train")
       hybrid::picking::run_picking_scenario(root, path, comm);

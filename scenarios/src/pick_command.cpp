@@ -33,6 +33,7 @@ std::string join(const std::set<std::string>& s) {
   for (const auto& x : s) out += (out.empty() ? "" : ", ") + x;
   return out;
 }
+std::string join(const std::vector<std::string>& s) { return join(std::set<std::string>(s.begin(), s.end())); }
 
 // Station key as pick_segments groups them: NET.STA.LOC.<band+instrument>.
 std::string station_key(const ms::Segment& s) {
@@ -128,10 +129,10 @@ std::vector<pk::Pick> stalta_picks(const PickArgs& a, const Input& in) {
 std::vector<pk::Pick> deep_picks(const PickArgs& a, const Input& in) {
   if (a.model.empty()) throw core::InvalidInput("hyseis pick: --model FILE is required (or --method stalta)");
   if (a.threads > 0) pk::set_torch_threads(a.threads);
-  const pk::DeepPicker model = pk::DeepPicker::load(a.model);   // IoError names the file
+  const auto model = pk::PickerEnsemble::load(a.model);   // IoError / InvalidInput name the file
   const auto& mo = model.options();
   HYSEIS_REQUIRE(mo.in_channels == 3, core::InvalidInput,
-                 a.model << ": the model takes " << mo.in_channels
+                 join(a.model) << ": the model takes " << mo.in_channels
                          << " input channels; hyseis pick feeds 3 (Z, N, E) - retrain with in_channels = 3");
   pk::ContinuousOptions co;
   co.sliding.overlap = a.overlap;
@@ -146,7 +147,7 @@ std::vector<pk::Pick> deep_picks(const PickArgs& a, const Input& in) {
   } catch (const core::Error& e) {
     std::set<std::string> files;
     for (const auto& [id, f] : in.files_of_stream) files.insert(f.begin(), f.end());
-    throw core::InvalidInput(join(files) + " with model " + a.model + ": " + e.what());
+    throw core::InvalidInput(join(files) + " with model " + join(a.model) + ": " + e.what());
   }
 }
 
@@ -154,7 +155,10 @@ std::vector<pk::Pick> deep_picks(const PickArgs& a, const Input& in) {
 
 CLI::App* add_pick_command(CLI::App& app, PickArgs& a) {
   auto* c = app.add_subcommand("pick", "pick P and S phases on continuous MiniSEED data (deep picker or STA/LTA+AIC)");
-  c->add_option("--model,-m", a.model, "picker model file (DeepPicker::save, e.g. runs/picker_synthetic/models/*.pt)");
+  c->add_option("--model,-m", a.model,
+                "picker model file (DeepPicker::save, e.g. runs/picker_synthetic/models/*.pt); give several "
+                "(--model A.pt --model B.pt, or -m A.pt B.pt) for an ensemble: their probabilities are averaged")
+      ->expected(1, -1);
   c->add_option("--in,-i", a.inputs, "MiniSEED files (several files are assembled together)")->required()->expected(1, -1);
   c->add_option("--out,-o", a.out, "picks CSV")->required();
   c->add_option("--quakeml", a.quakeml, "also write the picks as QuakeML 1.2");

@@ -21,7 +21,8 @@ class App;
 namespace hyseis::scenarios {
 
 struct PickArgs {
-  std::string model;                  ///< DeepPicker file (required unless method == "stalta")
+  std::vector<std::string> model;     ///< DeepPicker file(s) (required unless method == "stalta");
+                                      ///< several = an ensemble, probabilities averaged
   std::vector<std::string> inputs;    ///< MiniSEED files (assembled together: one file per channel/hour is fine)
   std::string out;                    ///< picks CSV (required)
   std::string quakeml;                ///< optional QuakeML 1.2 output

@@ -176,7 +176,7 @@ TEST(PickCli, DeepPickerFileMatchesTheLibraryAndResamples) {
   ms::write((d / "ab.mseed").string(), segs, 4096);
 
   PickArgs a;
-  a.model = (d / "tiny.pt").string();
+  a.model = {(d / "tiny.pt").string()};
   a.inputs = {(d / "ab.mseed").string()};
   a.out = (d / "deep.csv").string();
   a.threshold = 0.2;
@@ -193,6 +193,50 @@ TEST(PickCli, DeepPickerFileMatchesTheLibraryAndResamples) {
     EXPECT_EQ(got[i].station, want[i].station);
     EXPECT_NEAR(got[i].score, want[i].score, 1e-6);
   }
+}
+
+// Two models = an ensemble: the picks are those of the averaged probabilities.
+TEST(PickCli, SeveralModelsPickWithTheirEnsemble) {
+  pk::set_torch_threads(1);
+  const auto d = tmpdir();
+  pk::DeepPickerOptions o;
+  o.window = 512;
+  o.filters = {4, 6, 8};
+  pk::PickerEnsemble e;
+  for (std::uint64_t seed : {3u, 4u}) {
+    o.seed = seed;
+    const pk::DeepPicker m(o);
+    m.save((d / ("ens" + std::to_string(seed) + ".pt")).string());
+    e.add(m.clone());
+  }
+  ms::write((d / "c.mseed").string(), station(100.0, 60.0, "CCC", 5), 4096);
+  PickArgs a;
+  a.model = {(d / "ens3.pt").string(), (d / "ens4.pt").string()};
+  a.inputs = {(d / "c.mseed").string()};
+  a.out = (d / "ens.csv").string();
+  a.threshold = 0.2;
+  a.quiet = true;
+  ASSERT_EQ(run_pick_command(a), 0);
+  const auto got = pk::picks_from_csv(slurp(a.out));
+  pk::ContinuousOptions co;
+  co.peaks.p_threshold = co.peaks.s_threshold = 0.2;
+  const auto want = pk::pick_segments(e, ms::read(a.inputs[0]).segments, co);
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].time_us, want[i].time_us);
+    EXPECT_NEAR(got[i].score, want[i].score, 1e-6);
+  }
+  // A GPD next to a PhaseNet is not an ensemble: the error names the file.
+  pk::DeepPickerOptions g;
+  g.kind = pk::PickerKind::gpd;
+  g.window = 400;
+  g.filters = {4, 4, 4, 4};
+  g.hidden = 8;
+  pk::DeepPicker(g).save((d / "gpd.pt").string());
+  a.model = {(d / "ens3.pt").string(), (d / "gpd.pt").string()};
+  a.out = (d / "bad.csv").string();
+  EXPECT_THROW(run_pick_command(a), hyseis::core::InvalidInput);
+  EXPECT_FALSE(fs::exists(a.out));
 }
 
 TEST(PickCli, BadInputNamesTheFileAndWritesNothing) {
@@ -247,9 +291,9 @@ TEST(PickCli, BadInputNamesTheFileAndWritesNothing) {
     pk::DeepPicker((o)).save((d / "one.pt").string());
     PickArgs m;
     m.inputs = {(d / "good.mseed").string()};
-    m.model = (d / "one.pt").string();
+    m.model = {(d / "one.pt").string()};
     expect_failure<InvalidInput>(m, "one.pt: the model takes 1 input channels");
-    m.model = (d / "good.mseed").string();
+    m.model = {(d / "good.mseed").string()};
     expect_failure<IoError>(m, "good.mseed");
     m.model.clear();
     expect_failure<InvalidInput>(m, "--model FILE is required");
@@ -265,7 +309,7 @@ TEST(PickCli, CommandLineParsing) {
   std::reverse(argv.begin(), argv.end());   // CLI11 parses a reversed vector
   app.parse(argv);
   EXPECT_TRUE(c->parsed());
-  EXPECT_EQ(a.model, "m.pt");
+  EXPECT_EQ(a.model, (std::vector<std::string>{"m.pt"}));
   EXPECT_EQ(a.inputs, (std::vector<std::string>{"A.mseed", "B.mseed"}));
   EXPECT_EQ(a.out, "p.csv");
   EXPECT_EQ(a.quakeml, "p.xml");

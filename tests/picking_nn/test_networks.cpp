@@ -186,6 +186,40 @@ TEST(PickingNN, SaveLoadRoundTripAndErrors) {
   EXPECT_THROW(pk::DeepPicker::load((dir / "junk.pt").string()), IoError);
 }
 
+// An ensemble's probabilities are the members' mean, sample by sample; members must agree in
+// kind, channels, window and rate.
+TEST(PickingNN, EnsembleAveragesItsMembers) {
+  torch::set_num_threads(1);
+  pk::DeepPickerOptions o;
+  o.window = 512;
+  o.filters = {4, 6, 8};
+  pk::PickerEnsemble e;
+  EXPECT_THROW(e.options(), InvalidInput);
+  std::vector<pk::Probabilities> each;
+  const auto t = toy_trace(1500, 400, 900, 7);
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    o.seed = seed;
+    pk::DeepPicker m(o);
+    each.push_back(m.predict(t.channels, 100.0));
+    e.add(std::move(m));
+  }
+  ASSERT_EQ(e.size(), 3u);
+  const auto avg = e.predict(t.channels, 100.0);
+  ASSERT_EQ(avg.p.size(), t.channels[0].size());
+  double spread = 0;
+  for (std::size_t k = 0; k < avg.p.size(); ++k) {
+    EXPECT_NEAR(avg.p[k], (each[0].p[k] + each[1].p[k] + each[2].p[k]) / 3, 1e-12);
+    EXPECT_NEAR(avg.s[k], (each[0].s[k] + each[1].s[k] + each[2].s[k]) / 3, 1e-12);
+    EXPECT_NEAR(avg.p[k] + avg.s[k] + avg.noise[k], 1.0, 1e-5);
+    spread = std::max(spread, std::abs(each[0].p[k] - each[1].p[k]));
+  }
+  EXPECT_GT(spread, 1e-4);  // the members differ, so the test can tell a mean from a member
+  auto w = o;
+  w.window = 256;
+  EXPECT_THROW(e.add(pk::DeepPicker(w)), InvalidInput);
+  EXPECT_THROW(pk::PickerEnsemble::load({}), InvalidInput);
+}
+
 namespace {
 // A small PhaseNet, 8 toy traces and the training options of the overfit tests.
 struct ToyPhaseNet {

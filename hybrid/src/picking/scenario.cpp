@@ -12,11 +12,13 @@
 #include <limits>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "hyseis/core/error.hpp"
 #include "hyseis/core/fs.hpp"
 #include "hyseis/core/hdf5.hpp"
 #include "hyseis/core/json.hpp"
+#include "hyseis/core/mpi.hpp"
 #include "hyseis/core/plot.hpp"
 #include "hyseis/hybrid/picking/synthetics.hpp"
 #include "hyseis/learning/data/seisbench.hpp"
@@ -45,6 +47,7 @@ struct NetSpec {
   int finetune_epochs = 10;
   double finetune_learning_rate = 3e-4;
   int real_crops_per_trace = 0;  // crops per NCEDC trace per epoch (real-only, fine-tuning); 0: crops_per_trace
+  int ensemble = 1;              // NCEDC-trained PhaseNets: members (seeds seed..seed+n-1), probabilities averaged
 };
 
 struct Spec {
@@ -56,7 +59,10 @@ struct Spec {
   // "test": train 0..89, early-stop 90..99, evaluate 100..153 (the split).
   // "dev": train 0..69, early-stop 70..79, evaluate 80..99 -- for choosing settings without
   // ever looking at the test split.
+  // "cv": K-fold cross-validation over traces 0..99 (every trace scored once, by models that
+  // never trained on it) -- five times the dev split's traces for choosing settings.
   std::string evaluate_on = "test";
+  int folds = 5;
   bool have_synthetics = false;
   SyntheticOptions synthetics;
   std::vector<std::string> models;
@@ -92,7 +98,7 @@ void parse_net(const cfg::Node& n, NetSpec& s, bool gpd) {
     for (const char* k : {"hidden", "jitter_s", "copies", "train_on"}) keys.push_back(k);
   } else {
     for (const char* k : {"kernel", "crops_per_trace", "real_crops_per_trace", "label_sigma_s", "random_crop_fraction",
-                          "synthetic_model"})
+                          "synthetic_model", "ensemble"})
       keys.push_back(k);
   }
   n.allow_keys(keys);
@@ -130,6 +136,7 @@ void parse_net(const cfg::Node& n, NetSpec& s, bool gpd) {
     s.real_crops_per_trace = n.get_int("real_crops_per_trace", t.crops_per_trace, 1, 1000);
     t.label_sigma_s = n.get("label_sigma_s", t.label_sigma_s, cfg::Positive());
     t.random_crop_fraction = n.get("random_crop_fraction", t.random_crop_fraction, cfg::Range(0, 1));
+    s.ensemble = n.get_int("ensemble", s.ensemble, 1, 20);
   }
   try {
     m.validate();
@@ -151,8 +158,9 @@ Spec parse(const cfg::Node& root) {
   s.ncedc_file = default_ncedc(root);
   if (root.has("data")) {
     const auto d = root["data"];
-    d.allow_keys({"ncedc_file", "synthetic_cache", "real_train_traces", "test_traces", "evaluate_on"});
-    s.evaluate_on = d.get_choice("evaluate_on", {"test", "dev"}, "test");
+    d.allow_keys({"ncedc_file", "synthetic_cache", "real_train_traces", "test_traces", "evaluate_on", "folds"});
+    s.evaluate_on = d.get_choice("evaluate_on", {"test", "dev", "cv"}, "test");
+    s.folds = d.get_int("folds", s.folds, 2, 10);
     namespace fsys = std::filesystem;
     const fsys::path base = fsys::path(root.file()).parent_path();
     if (d.has("ncedc_file")) {
@@ -235,6 +243,9 @@ Spec parse(const cfg::Node& root) {
       if (fsys::path(s.models_dir).is_relative())
         s.models_dir = (fsys::path(root.file()).parent_path() / s.models_dir).lexically_normal().string();
       if (!fsys::is_directory(s.models_dir)) e["models_dir"].fail("directory '" + s.models_dir + "' not found");
+      if (s.evaluate_on == "cv")
+        e["models_dir"].fail("cannot re-score saved models under data.evaluate_on: cv (a model trained on NCEDC "
+                             "traces would be scored on its own training traces)");
     }
     s.tune_thresholds = e.get<bool>("tune_thresholds", false);
     s.p_threshold = e.get("p_threshold", s.p_threshold, cfg::OpenRange(0, 1));
@@ -275,6 +286,10 @@ struct ModelResult {
   std::string p_rule, s_rule;
   pk::PickerTrainReport train;
   bool trained = false;
+  std::vector<std::size_t> idx, off;                 // scored traces and their window starts
+  std::vector<double> truth_p, truth_s;              // analyst picks (window samples)
+  std::vector<std::vector<pk::Peak>> raw_p, raw_s;   // all probability peaks >= 0.01 per window
+  std::vector<ModelResult> folds;                    // cross-validation: per-fold results
   double eval_seconds = 0;
   std::int64_t parameters = 0;
 };
@@ -298,12 +313,112 @@ std::array<unsigned char, 3> colour(std::size_t i) {
   return c[i % 6];
 }
 
+// Flat serialisation of fold results (cross-validation over MPI ranks).
+struct Packer {
+  std::vector<double> d;
+  std::size_t at = 0;
+  void put(double x) { d.push_back(x); }
+  void put(const std::vector<double>& v) {
+    put(static_cast<double>(v.size()));
+    d.insert(d.end(), v.begin(), v.end());
+  }
+  void put(const std::string& str) {
+    put(static_cast<double>(str.size()));
+    for (char c : str) put(static_cast<double>(static_cast<unsigned char>(c)));
+  }
+  void put(const std::vector<std::size_t>& v) { put(std::vector<double>(v.begin(), v.end())); }
+  void put(const std::vector<std::vector<pk::Peak>>& pk) {
+    put(static_cast<double>(pk.size()));
+    for (const auto& t : pk) {
+      put(static_cast<double>(t.size()));
+      for (const auto& q : t) put(static_cast<double>(q.sample)), put(q.value);
+    }
+  }
+  double get() {
+    HYSEIS_REQUIRE(at < d.size(), core::Error, "picking cross-validation: truncated fold message");
+    return d[at++];
+  }
+  std::size_t get_n() { return static_cast<std::size_t>(get()); }
+  std::vector<double> get_v() {
+    std::vector<double> v(get_n());
+    for (auto& x : v) x = get();
+    return v;
+  }
+  std::vector<std::size_t> get_idx() {
+    const auto v = get_v();
+    return std::vector<std::size_t>(v.begin(), v.end());
+  }
+  std::string get_s() {
+    std::string str(get_n(), ' ');
+    for (auto& c : str) c = static_cast<char>(static_cast<unsigned char>(get()));
+    return str;
+  }
+  std::vector<std::vector<pk::Peak>> get_peaks() {
+    std::vector<std::vector<pk::Peak>> out(get_n());
+    for (auto& t : out) {
+      t.resize(get_n());
+      for (auto& q : t) q.sample = get_n(), q.value = get();
+    }
+    return out;
+  }
+};
+
+void pack(Packer& pc, const ModelResult& r) {
+  pc.put(r.name), pc.put(r.trained_on);
+  pc.put(r.has_s ? 1.0 : 0.0), pc.put(r.trained ? 1.0 : 0.0);
+  pc.put(r.p_threshold), pc.put(r.s_threshold), pc.put(r.p_rule), pc.put(r.s_rule);
+  pc.put(r.eval_seconds), pc.put(static_cast<double>(r.parameters));
+  pc.put(r.train.train_loss), pc.put(r.train.val_loss);
+  pc.put(static_cast<double>(r.train.best_epoch)), pc.put(static_cast<double>(r.train.epochs_run));
+  pc.put(r.train.seconds), pc.put(static_cast<double>(r.train.train_examples));
+  pc.put(r.p_pick), pc.put(r.s_pick), pc.put(r.p_score), pc.put(r.s_score);
+  pc.put(r.truth_p), pc.put(r.truth_s), pc.put(r.idx), pc.put(r.off);
+  pc.put(r.raw_p), pc.put(r.raw_s);
+}
+
+ModelResult unpack(Packer& pc) {
+  ModelResult r;
+  r.name = pc.get_s(), r.trained_on = pc.get_s();
+  r.has_s = pc.get() != 0, r.trained = pc.get() != 0;
+  r.p_threshold = pc.get(), r.s_threshold = pc.get(), r.p_rule = pc.get_s(), r.s_rule = pc.get_s();
+  r.eval_seconds = pc.get(), r.parameters = static_cast<std::int64_t>(pc.get());
+  r.train.train_loss = pc.get_v(), r.train.val_loss = pc.get_v();
+  r.train.best_epoch = static_cast<int>(pc.get()), r.train.epochs_run = static_cast<int>(pc.get());
+  r.train.seconds = pc.get(), r.train.train_examples = pc.get_n();
+  r.p_pick = pc.get_v(), r.s_pick = pc.get_v(), r.p_score = pc.get_v(), r.s_score = pc.get_v();
+  r.truth_p = pc.get_v(), r.truth_s = pc.get_v(), r.idx = pc.get_idx(), r.off = pc.get_idx();
+  r.raw_p = pc.get_peaks(), r.raw_s = pc.get_peaks();
+  return r;
+}
+
+// One pick per trace from all probability peaks (in time order): "highest" = the highest peak at
+// or above the threshold, "first" = the earliest one. NaN when none reaches the threshold.
+std::vector<double> choose_picks(const std::vector<std::vector<pk::Peak>>& peaks, double thr, const std::string& rule,
+                                 std::vector<double>* score) {
+  std::vector<double> out(peaks.size(), kNaN);
+  if (score) score->assign(peaks.size(), 0.0);
+  for (std::size_t k = 0; k < peaks.size(); ++k) {
+    double v = -1;
+    for (const auto& q : peaks[k]) {
+      if (q.value < thr) continue;
+      if (rule == "first") {
+        out[k] = static_cast<double>(q.sample), v = q.value;
+        break;
+      }
+      if (q.value > v) v = q.value, out[k] = static_cast<double>(q.sample);
+    }
+    if (score && v > 0) (*score)[k] = v;
+  }
+  return out;
+}
+
 }  // namespace
 
 void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI_Comm comm) {
   const Spec s = parse(root);
-  int rank = 0;
+  int rank = 0, nranks = 1;
   MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &nranks);
   const auto t_start = std::chrono::steady_clock::now();
   auto since = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count(); };
 
@@ -312,18 +427,21 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
   const std::string syn_dir = s.synthetic_cache.empty() ? out_dir + "/synthetics" : s.synthetic_cache;
   if (s.have_synthetics) syn_rep = generate_picking_synthetics(s.synthetics, syn_dir, comm);
   const double t_synthetics = since();
-  if (rank != 0) return;
+  const bool dev = s.evaluate_on == "dev", cv = s.evaluate_on == "cv";
+  if (rank != 0 && !cv) return;  // cross-validation spreads its folds over the ranks
 
-  pk::set_torch_threads(s.threads);
+  pk::set_torch_threads(cv ? std::max(1, s.threads / nranks) : s.threads);
   std::filesystem::create_directories(out_dir + "/models");
   const auto nc = detail::read_ncedc(s.ncedc_file);
   HYSEIS_REQUIRE(nc.n >= 154 && nc.samples >= 7500, core::IoError,
                  s.ncedc_file << ": expected 154 traces of >= 7500 samples, got " << nc.n << " x " << nc.samples);
 
-  // 2. Training sets.
-  auto real_set = [&](std::size_t a, std::size_t b) {
+  // 2. Splits. test: train 0..n-1, validate 90-99, score 100-153. dev: train 0-69, validate
+  // 70-79, score 80-99. cv (K folds over 0-99): fold k scores its block of 100/K consecutive
+  // traces; of the other traces the last 10 validate and the rest train.
+  auto real_set = [&](const std::vector<std::size_t>& idx) {
     std::vector<pk::LabelledTrace> v;
-    for (std::size_t i = a; i <= b; ++i) {
+    for (std::size_t i : idx) {
       pk::LabelledTrace t;
       t.channels = prep(nc.zne(i, 0, nc.samples), s);
       t.p_sample = nc.itp[i];
@@ -332,13 +450,58 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     }
     return v;
   };
-  const auto real_train = real_set(0, s.real_train_traces - 1);
-  const bool dev = s.evaluate_on == "dev";
-  const std::size_t val_first = dev ? kDevValFirst : kValFirst, val_last = dev ? kDevValLast : kValLast;
-  const std::size_t test_first = dev ? kDevTestFirst : kTestFirst, test_last = dev ? kDevTestLast : kTestLast;
-  const auto real_val = real_set(val_first, val_last);
+  auto range = [](std::size_t a, std::size_t b) {
+    std::vector<std::size_t> v;
+    for (std::size_t i = a; i <= b; ++i) v.push_back(i);
+    return v;
+  };
+  // Evaluation windows (the STA/LTA validation case's protocol: 60 s, start uniform in [0, 1500]).
+  const std::size_t W = 6000;
+  auto windows = [&](std::size_t n, std::uint64_t seed) {
+    std::mt19937_64 r(seed);
+    std::uniform_int_distribution<std::size_t> shift(0, 1500);
+    std::vector<std::size_t> off(n);
+    for (auto& o : off) o = shift(r);
+    return off;
+  };
+  struct Split {
+    int fold = -1;
+    std::vector<std::size_t> train, val, val_off, score, score_off;
+  };
+  std::vector<Split> splits;
+  if (cv) {
+    const auto all_off = windows(100, s.eval_seed);
+    for (int k = 0; k < s.folds; ++k) {
+      Split sp;
+      sp.fold = k;
+      const std::size_t lo = 100 * k / s.folds, hi = 100 * (k + 1) / s.folds;
+      std::vector<std::size_t> rest;
+      for (std::size_t i = 0; i < 100; ++i) {
+        if (i >= lo && i < hi)
+          sp.score.push_back(i), sp.score_off.push_back(all_off[i]);
+        else
+          rest.push_back(i);
+      }
+      const std::size_t ntrain = std::min(s.real_train_traces, rest.size() - 10);
+      sp.train.assign(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(ntrain));
+      sp.val.assign(rest.end() - 10, rest.end());
+      sp.val_off = windows(sp.val.size(), s.eval_seed + 1 + static_cast<std::uint64_t>(k));
+      splits.push_back(sp);
+    }
+  } else {
+    Split sp;
+    sp.train = range(0, s.real_train_traces - 1);
+    sp.val = dev ? range(kDevValFirst, kDevValLast) : range(kValFirst, kValLast);
+    sp.score = dev ? range(kDevTestFirst, kDevTestLast) : range(kTestFirst, kTestFirst + s.test_traces - 1);
+    // Offsets drawn over the whole split in order (so "first n" test traces keep theirs).
+    sp.score_off = windows(sp.score.size(), s.eval_seed);
+    sp.val_off = windows(sp.val.size(), s.eval_seed + 1);
+    splits.push_back(sp);
+  }
+  const std::string split_name = cv ? "cross-validation (traces 0-99)" : dev ? "dev split" : "test split";
+
   std::vector<pk::LabelledTrace> syn_train, syn_val;
-  if (s.have_synthetics) {
+  if (s.have_synthetics && rank == 0) {
     learning::data::SeisBenchDataset ds(syn_dir);
     for (std::size_t i = 0; i < ds.size(); ++i) {
       const auto w = ds.waveform(i);
@@ -352,71 +515,20 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     HYSEIS_REQUIRE(!syn_train.empty(), core::InvalidInput, syn_dir << ": no synthetic traces in split 'train'");
   }
 
-  // 3. Evaluation windows (the STA/LTA validation case's protocol: 60 s, start uniform in [0, 1500]).
-  const std::size_t W = 6000;
-  std::mt19937_64 rng(s.eval_seed);
-  std::uniform_int_distribution<std::size_t> shift(0, 1500);
-  std::vector<std::size_t> test_idx, offs;
-  std::vector<double> truth_p, truth_s;
-  for (std::size_t i = test_first; i <= test_last; ++i) {
-    const std::size_t off = shift(rng);
-    if (test_idx.size() >= s.test_traces) continue;
-    test_idx.push_back(i);
-    offs.push_back(off);
-    truth_p.push_back(nc.itp[i] - static_cast<double>(off));
-    truth_s.push_back(nc.its[i] - static_cast<double>(off));
-  }
-  std::vector<ModelResult> results;
-
-  // Validation windows (same protocol, own seed) for the threshold choice: traces 90-99 (dev: 70-79).
-  std::vector<std::size_t> val_idx, val_offs;
-  std::vector<double> val_p, val_s;
-  {
-    std::mt19937_64 vr(s.eval_seed + 1);
-    for (std::size_t i = val_first; i <= val_last; ++i) {
-      const std::size_t off = shift(vr);
-      val_idx.push_back(i);
-      val_offs.push_back(off);
-      val_p.push_back(nc.itp[i] - static_cast<double>(off));
-      val_s.push_back(nc.its[i] - static_cast<double>(off));
-    }
-  }
   // All P / S probability peaks (>= 0.01, 1 s apart) of every window; a threshold and the pick
-  // rule then choose the trace's one pick per phase: "highest" = the highest peak at or above
-  // the threshold, "first" = the earliest one.
-  struct RawPicks {
-    std::vector<std::vector<pk::Peak>> p, s;
-  };
-  auto raw_picks = [&](const pk::DeepPicker& m, const std::vector<std::size_t>& idx,
-                       const std::vector<std::size_t>& off) {
-    RawPicks rp;
+  // rule then choose the trace's one pick per phase.
+  auto raw_picks = [&](const pk::PickerEnsemble& m, const std::vector<std::size_t>& idx,
+                       const std::vector<std::size_t>& off, std::vector<std::vector<pk::Peak>>& p,
+                       std::vector<std::vector<pk::Peak>>& sp) {
     pk::SlidingOptions so;
     so.overlap = s.overlap;
     so.gpd_step = s.gpd_step;
+    p.clear(), sp.clear();
     for (std::size_t k = 0; k < idx.size(); ++k) {
       const auto pr = m.predict(prep(nc.zne(idx[k], off[k], W), s), 100.0, so);
-      rp.p.push_back(pk::find_peaks(pr.p, 0.01, 100));
-      rp.s.push_back(pk::find_peaks(pr.s, 0.01, 100));
+      p.push_back(pk::find_peaks(pr.p, 0.01, 100));
+      sp.push_back(pk::find_peaks(pr.s, 0.01, 100));
     }
-    return rp;
-  };
-  auto choose = [&](const std::vector<std::vector<pk::Peak>>& peaks, double thr, const std::string& rule,
-                    std::vector<double>* score) {
-    std::vector<double> out(peaks.size(), kNaN);
-    if (score) score->assign(peaks.size(), 0.0);
-    for (std::size_t k = 0; k < peaks.size(); ++k) {
-      double v = -1;
-      for (const auto& q : peaks[k]) {  // peaks are in time order
-        if (q.value < thr) continue;
-        if (rule == "first") {
-          out[k] = static_cast<double>(q.sample), v = q.value;
-          break;
-        }
-        if (q.value > v) v = q.value, out[k] = static_cast<double>(q.sample);
-      }
-      if (score && v > 0) (*score)[k] = v;
-    }
-    return out;
   };
   // Threshold (0.05..0.95) and rule with the best F1 on the validation windows; ties go to the
   // configured rule, then to the higher threshold.
@@ -428,133 +540,276 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     for (const auto& ru : rules)
       for (int i = 19; i >= 1; --i) {
         const double t = 0.05 * i;
-        const double f = pk::score_picks(choose(peaks, t, ru, nullptr), truth, tol, 100.0).f1;
+        const double f = pk::score_picks(choose_picks(peaks, t, ru, nullptr), truth, tol, 100.0).f1;
         if (f > best_f + 1e-12) best_f = f, best_t = t, best_r = ru;
       }
     rule = best_r;
     return best_t;
   };
-
-  auto evaluate = [&](const std::string& name, const pk::DeepPicker& m, const std::string& trained_on,
-                      const pk::PickerTrainReport* rep) {
-    ModelResult r;
-    r.name = name;
-    r.trained_on = trained_on;
-    r.parameters = m.parameter_count();
-    if (rep) r.train = *rep, r.trained = true;
-    r.p_threshold = s.p_threshold;
-    r.s_threshold = s.s_threshold;
-    r.p_rule = r.s_rule = s.pick_rule;
-    // A model trained on synthetics only keeps the configured thresholds and rule: choosing them
-    // on real traces would give it real labels after all.
-    const bool synthetic_only = name == "phasenet_synthetic" || (name == "gpd" && s.gpd_train_on == "synthetic");
-    if (s.tune_thresholds && !synthetic_only) {
-      const auto vp = raw_picks(m, val_idx, val_offs);
-      r.p_threshold = tune(vp.p, val_p, 10, r.p_rule);
-      r.s_threshold = tune(vp.s, val_s, 20, r.s_rule);
-      spdlog::info("picking: {}: chosen on the validation traces: P {} peak >= {:.2f}, S {} peak >= {:.2f}", name,
-                   r.p_rule, r.p_threshold, r.s_rule, r.s_threshold);
+  auto truths = [&](const std::vector<std::size_t>& idx, const std::vector<std::size_t>& off,
+                    std::vector<double>& tp, std::vector<double>& ts) {
+    tp.clear(), ts.clear();
+    for (std::size_t k = 0; k < idx.size(); ++k) {
+      tp.push_back(nc.itp[idx[k]] - static_cast<double>(off[k]));
+      ts.push_back(nc.its[idx[k]] - static_cast<double>(off[k]));
     }
-    const auto t0 = std::chrono::steady_clock::now();
-    const auto rp = raw_picks(m, test_idx, offs);
-    r.p_pick = choose(rp.p, r.p_threshold, r.p_rule, &r.p_score);
-    r.s_pick = choose(rp.s, r.s_threshold, r.s_rule, &r.s_score);
-    r.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.p = pk::score_picks(r.p_pick, truth_p, 10, 100.0);
-    r.s = pk::score_picks(r.s_pick, truth_s, 20, 100.0);
-    spdlog::info("picking: {} on the NCEDC {} split: P F1 {:.3f} (P {:.3f} R {:.3f}), S F1 {:.3f}", name,
-                 dev ? "dev" : "test", r.p.f1, r.p.precision, r.p.recall, r.s.f1);
-    results.push_back(r);
   };
   auto uses = [&](const std::string& m) { return std::find(s.models.begin(), s.models.end(), m) != s.models.end(); };
-
-  // (a) STA/LTA + AIC, exactly the validation case's processing (Z, 1-20 Hz, first trigger).
-  if (uses("stalta_aic")) {
-    ModelResult r;
-    r.name = "stalta_aic";
-    r.trained_on = "-";
-    r.has_s = false;
-    const auto t0 = std::chrono::steady_clock::now();
-    for (std::size_t k = 0; k < test_idx.size(); ++k) {
-      auto z = nc.zne(test_idx[k], offs[k], W)[0];
-      sig::detrend_linear(z);
-      sig::cosine_taper(z, 0.05);
-      z = sig::bandpass(z, 1.0, 20.0, 100.0, 4, true);
-      const auto picks = pk::stalta_aic_picks(z, 100.0, pk::StaLtaAicOptions{});
-      r.p_pick.push_back(picks.empty() ? kNaN : static_cast<double>(picks.front().sample));
-      r.p_score.push_back(picks.empty() ? 0.0 : picks.front().peak_cf);
-      r.s_pick.push_back(kNaN);
-      r.s_score.push_back(0.0);
-    }
-    r.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    r.p = pk::score_picks(r.p_pick, truth_p, 10, 100.0);
-    r.s = pk::score_picks(r.s_pick, truth_s, 20, 100.0);
-    spdlog::info("picking: stalta_aic on the NCEDC {} split: P F1 {:.3f}", dev ? "dev" : "test", r.p.f1);
-    results.push_back(r);
-  }
-  // (b) GPD
   auto given = [&](const std::string& name) { return s.models_dir + "/" + name + ".pt"; };
-  if (uses("gpd") && !s.models_dir.empty()) {
-    const auto m = pk::DeepPicker::load(given("gpd"));
-    m.save(out_dir + "/models/gpd.pt");
-    evaluate("gpd", m, "(loaded from " + given("gpd") + ")", nullptr);
-  } else if (uses("gpd")) {
-    pk::DeepPicker m(s.gpd.model);
-    auto to = s.gpd.train;
-    to.label = "gpd";
-    const bool syn = s.gpd_train_on == "synthetic";
-    const auto rep = m.train(syn ? syn_train : real_train, syn ? syn_val : real_val, to);
-    m.save(out_dir + "/models/gpd.pt");
-    evaluate("gpd", m, syn ? "synthetic" : "ncedc 0-" + std::to_string(s.real_train_traces - 1), &rep);
-  }
-  // (c) PhaseNet on synthetics, (d) on real, (e) synthetics then fine-tuned on real.
-  std::unique_ptr<pk::DeepPicker> syn_model;
-  if (uses("phasenet_synthetic") || uses("phasenet_finetuned")) {
-    if (!s.models_dir.empty()) {
-      syn_model = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(given("phasenet_synthetic")));
+  const std::string real_range = "ncedc " + std::to_string(splits[0].train.front()) + "-" +
+                                 std::to_string(splits[0].train.back()) + (cv ? " (fold 0; each fold its own)" : "");
+
+  // Models trained once, not per fold: PhaseNet on synthetics (and GPD when trained on them).
+  // Under cross-validation rank 0 trains them and the other ranks load the saved files.
+  std::unique_ptr<pk::DeepPicker> syn_model, gpd_syn;
+  pk::PickerTrainReport syn_train_rep, gpd_syn_rep;
+  bool syn_trained = false, gpd_syn_trained = false;
+  std::string syn_from = "synthetic";
+  const bool want_syn = uses("phasenet_synthetic") || uses("phasenet_finetuned");
+  const bool want_gpd_syn = uses("gpd") && s.gpd_train_on == "synthetic" && s.models_dir.empty();
+  if (rank == 0) {
+    if (want_syn) {
+      if (!s.models_dir.empty()) {
+        syn_model = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(given("phasenet_synthetic")));
+        syn_from = "(loaded from " + given("phasenet_synthetic") + ")";
+      } else if (!s.synthetic_model.empty()) {  // given: evaluate / fine-tune it as it is
+        syn_model = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(s.synthetic_model));
+        syn_from = "synthetic (" + s.synthetic_model + ")";
+      } else {
+        syn_model = std::make_unique<pk::DeepPicker>(s.phasenet.model);
+        auto to = s.phasenet.train;
+        to.label = "phasenet_synthetic";
+        syn_train_rep = syn_model->train(syn_train, syn_val, to);
+        syn_trained = true;
+        syn_from = "synthetic (" + std::to_string(syn_train.size()) + " traces)";
+      }
       syn_model->save(out_dir + "/models/phasenet_synthetic.pt");
-      if (uses("phasenet_synthetic"))
-        evaluate("phasenet_synthetic", *syn_model, "(loaded from " + given("phasenet_synthetic") + ")", nullptr);
-    } else if (!s.synthetic_model.empty()) {  // given: evaluate / fine-tune it as it is
-      syn_model = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(s.synthetic_model));
-      syn_model->save(out_dir + "/models/phasenet_synthetic.pt");
-      if (uses("phasenet_synthetic")) evaluate("phasenet_synthetic", *syn_model, "synthetic (" + s.synthetic_model + ")", nullptr);
-    } else {
-      syn_model = std::make_unique<pk::DeepPicker>(s.phasenet.model);
-      auto to = s.phasenet.train;
-      to.label = "phasenet_synthetic";
-      const auto rep = syn_model->train(syn_train, syn_val, to);
-      syn_model->save(out_dir + "/models/phasenet_synthetic.pt");
-      if (uses("phasenet_synthetic"))
-        evaluate("phasenet_synthetic", *syn_model, "synthetic (" + std::to_string(syn_train.size()) + " traces)", &rep);
+    }
+    if (want_gpd_syn) {
+      gpd_syn = std::make_unique<pk::DeepPicker>(s.gpd.model);
+      auto to = s.gpd.train;
+      to.label = "gpd";
+      gpd_syn_rep = gpd_syn->train(syn_train, syn_val, to);
+      gpd_syn_trained = true;
+      gpd_syn->save(out_dir + "/models/gpd.pt");
     }
   }
-  for (const char* nm : {"phasenet_real", "phasenet_finetuned"})
-    if (uses(nm) && !s.models_dir.empty()) {
-      const auto m = pk::DeepPicker::load(given(nm));
-      m.save(out_dir + "/models/" + nm + ".pt");
-      evaluate(nm, m, "(loaded from " + given(nm) + ")", nullptr);
+  if (cv && nranks > 1) {
+    core::mpi::idle_barrier(comm);
+    if (rank != 0) {
+      if (want_syn) syn_model = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(out_dir + "/models/phasenet_synthetic.pt"));
+      if (want_gpd_syn) gpd_syn = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(out_dir + "/models/gpd.pt"));
     }
-  if (uses("phasenet_real") && s.models_dir.empty()) {
-    pk::DeepPicker m(s.phasenet.model);
-    auto to = s.phasenet.train;
-    to.label = "phasenet_real";
-    if (s.phasenet.real_crops_per_trace > 0) to.crops_per_trace = s.phasenet.real_crops_per_trace;
-    const auto rep = m.train(real_train, real_val, to);
-    m.save(out_dir + "/models/phasenet_real.pt");
-    evaluate("phasenet_real", m, "ncedc 0-" + std::to_string(s.real_train_traces - 1), &rep);
   }
-  if (uses("phasenet_finetuned") && s.models_dir.empty()) {
-    auto m = syn_model->clone();
-    auto to = s.phasenet.train;
-    to.label = "phasenet_finetuned";
-    if (s.phasenet.real_crops_per_trace > 0) to.crops_per_trace = s.phasenet.real_crops_per_trace;
-    to.epochs = std::max(1, s.phasenet.finetune_epochs);
-    to.learning_rate = s.phasenet.finetune_learning_rate;
-    const auto rep = m.train(real_train, real_val, to);
-    m.save(out_dir + "/models/phasenet_finetuned.pt");
-    evaluate("phasenet_finetuned", m, "synthetic, then ncedc 0-" + std::to_string(s.real_train_traces - 1), &rep);
+
+  // 3. Train (NCEDC models) and score one split.
+  auto run_split = [&](const Split& sp) {
+    std::vector<ModelResult> results;
+    const auto train_set = real_set(sp.train), val_set = real_set(sp.val);
+    std::vector<double> truth_p, truth_s, val_p, val_s;
+    truths(sp.score, sp.score_off, truth_p, truth_s);
+    truths(sp.val, sp.val_off, val_p, val_s);
+    const std::string tag = sp.fold >= 0 ? "fold " + std::to_string(sp.fold) + ": " : "";
+    // models/<name>.pt (ensembles: member j > 0 as <name>_m<j>.pt); folds: <name>_fold<k>[_m<j>].pt,
+    // and fold 0 also under the plain names.
+    auto save = [&](const pk::PickerEnsemble& e, const std::string& name) {
+      for (std::size_t j = 0; j < e.size(); ++j) {
+        const std::string mj = j ? "_m" + std::to_string(j) : "";
+        if (sp.fold >= 0) e.member(j).save(out_dir + "/models/" + name + "_fold" + std::to_string(sp.fold) + mj + ".pt");
+        if (sp.fold <= 0) e.member(j).save(out_dir + "/models/" + name + mj + ".pt");
+      }
+    };
+    auto one = [](const pk::DeepPicker& m) {
+      pk::PickerEnsemble e;
+      e.add(m.clone());
+      return e;
+    };
+    auto base = [&](ModelResult& r) {
+      r.idx = sp.score, r.off = sp.score_off, r.truth_p = truth_p, r.truth_s = truth_s;
+    };
+    auto evaluate = [&](const std::string& name, const pk::PickerEnsemble& m, const std::string& trained_on,
+                        const pk::PickerTrainReport* rep) {
+      ModelResult r;
+      base(r);
+      r.name = name;
+      r.trained_on = trained_on + (m.size() > 1 ? " (ensemble of " + std::to_string(m.size()) + ")" : "");
+      r.parameters = m.member(0).parameter_count() * static_cast<std::int64_t>(m.size());
+      if (rep) r.train = *rep, r.trained = true;
+      r.p_threshold = s.p_threshold;
+      r.s_threshold = s.s_threshold;
+      r.p_rule = r.s_rule = s.pick_rule;
+      // A model trained on synthetics only keeps the configured thresholds and rule: choosing
+      // them on real traces would give it real labels after all.
+      const bool synthetic_only = name == "phasenet_synthetic" || (name == "gpd" && s.gpd_train_on == "synthetic");
+      if (s.tune_thresholds && !synthetic_only) {
+        std::vector<std::vector<pk::Peak>> vp, vs;
+        raw_picks(m, sp.val, sp.val_off, vp, vs);
+        r.p_threshold = tune(vp, val_p, 10, r.p_rule);
+        r.s_threshold = tune(vs, val_s, 20, r.s_rule);
+        spdlog::info("picking: {}{}: chosen on the validation traces: P {} peak >= {:.2f}, S {} peak >= {:.2f}", tag,
+                     name, r.p_rule, r.p_threshold, r.s_rule, r.s_threshold);
+      }
+      const auto t0 = std::chrono::steady_clock::now();
+      raw_picks(m, sp.score, sp.score_off, r.raw_p, r.raw_s);
+      r.p_pick = choose_picks(r.raw_p, r.p_threshold, r.p_rule, &r.p_score);
+      r.s_pick = choose_picks(r.raw_s, r.s_threshold, r.s_rule, &r.s_score);
+      r.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      r.p = pk::score_picks(r.p_pick, truth_p, 10, 100.0);
+      r.s = pk::score_picks(r.s_pick, truth_s, 20, 100.0);
+      spdlog::info("picking: {}{} on the NCEDC {}: P F1 {:.3f} (P {:.3f} R {:.3f}), S F1 {:.3f}", tag, name,
+                   split_name, r.p.f1, r.p.precision, r.p.recall, r.s.f1);
+      results.push_back(r);
+    };
+
+    // (a) STA/LTA + AIC, exactly the validation case's processing (Z, 1-20 Hz, first trigger).
+    if (uses("stalta_aic")) {
+      ModelResult r;
+      base(r);
+      r.name = "stalta_aic";
+      r.trained_on = "-";
+      r.has_s = false;
+      const auto t0 = std::chrono::steady_clock::now();
+      for (std::size_t k = 0; k < sp.score.size(); ++k) {
+        auto z = nc.zne(sp.score[k], sp.score_off[k], W)[0];
+        sig::detrend_linear(z);
+        sig::cosine_taper(z, 0.05);
+        z = sig::bandpass(z, 1.0, 20.0, 100.0, 4, true);
+        const auto picks = pk::stalta_aic_picks(z, 100.0, pk::StaLtaAicOptions{});
+        r.p_pick.push_back(picks.empty() ? kNaN : static_cast<double>(picks.front().sample));
+        r.p_score.push_back(picks.empty() ? 0.0 : picks.front().peak_cf);
+        r.s_pick.push_back(kNaN);
+        r.s_score.push_back(0.0);
+      }
+      r.eval_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      r.p = pk::score_picks(r.p_pick, truth_p, 10, 100.0);
+      r.s = pk::score_picks(r.s_pick, truth_s, 20, 100.0);
+      spdlog::info("picking: {}stalta_aic on the NCEDC {}: P F1 {:.3f}", tag, split_name, r.p.f1);
+      results.push_back(r);
+    }
+    // (b) GPD
+    if (uses("gpd") && !s.models_dir.empty()) {
+      const auto m = one(pk::DeepPicker::load(given("gpd")));
+      save(m, "gpd");
+      evaluate("gpd", m, "(loaded from " + given("gpd") + ")", nullptr);
+    } else if (uses("gpd") && gpd_syn) {
+      evaluate("gpd", one(*gpd_syn), "synthetic", gpd_syn_trained ? &gpd_syn_rep : nullptr);
+    } else if (uses("gpd")) {
+      pk::DeepPicker m(s.gpd.model);
+      auto to = s.gpd.train;
+      to.label = tag + "gpd";
+      const auto rep = m.train(train_set, val_set, to);
+      const auto e = one(m);
+      save(e, "gpd");
+      evaluate("gpd", e, real_range, &rep);
+    }
+    // (c) PhaseNet on synthetics, (d) on real, (e) synthetics then fine-tuned on real.
+    if (uses("phasenet_synthetic"))
+      evaluate("phasenet_synthetic", one(*syn_model), syn_from, syn_trained ? &syn_train_rep : nullptr);
+    for (const char* nm : {"phasenet_real", "phasenet_finetuned"})
+      if (uses(nm) && !s.models_dir.empty()) {
+        std::vector<std::string> files{given(nm)};  // with its ensemble members <name>_m<j>.pt, if any
+        for (int j = 1; std::filesystem::exists(s.models_dir + "/" + nm + "_m" + std::to_string(j) + ".pt"); ++j)
+          files.push_back(s.models_dir + "/" + nm + "_m" + std::to_string(j) + ".pt");
+        const auto m = pk::PickerEnsemble::load(files);
+        save(m, nm);
+        evaluate(nm, m, "(loaded from " + given(nm) + ")", nullptr);
+      }
+    // The NCEDC-trained PhaseNets: `phasenet.ensemble` members from seeds seed, seed + 1, ...
+    auto train_real = [&](const std::string& name, bool finetune) {
+      pk::PickerEnsemble e;
+      pk::PickerTrainReport rep0;
+      for (int j = 0; j < s.phasenet.ensemble; ++j) {
+        auto mo = s.phasenet.model;
+        mo.seed += static_cast<std::uint64_t>(j);
+        pk::DeepPicker m = finetune ? syn_model->clone() : pk::DeepPicker(mo);
+        auto to = s.phasenet.train;
+        to.seed += static_cast<std::uint64_t>(j);
+        to.label = tag + name + (s.phasenet.ensemble > 1 ? " " + std::to_string(j + 1) + "/" + std::to_string(s.phasenet.ensemble) : "");
+        if (s.phasenet.real_crops_per_trace > 0) to.crops_per_trace = s.phasenet.real_crops_per_trace;
+        if (finetune) {
+          to.epochs = std::max(1, s.phasenet.finetune_epochs);
+          to.learning_rate = s.phasenet.finetune_learning_rate;
+        }
+        const auto rep = m.train(train_set, val_set, to);
+        if (j == 0) rep0 = rep;
+        e.add(std::move(m));
+      }
+      save(e, name);
+      evaluate(name, e, (finetune ? "synthetic, then " : "") + real_range, &rep0);
+    };
+    if (uses("phasenet_real") && s.models_dir.empty()) train_real("phasenet_real", false);
+    if (uses("phasenet_finetuned") && s.models_dir.empty()) train_real("phasenet_finetuned", true);
+    return results;
+  };
+
+  // Folds round-robin over the ranks; rank 0 gathers them.
+  std::vector<std::vector<ModelResult>> per_fold(splits.size());
+  for (std::size_t k = 0; k < splits.size(); ++k)
+    if (static_cast<int>(k) % nranks == rank) per_fold[k] = run_split(splits[k]);
+  if (cv && nranks > 1) {
+    if (rank != 0) {
+      Packer pc;
+      for (std::size_t k = 0; k < splits.size(); ++k)
+        if (static_cast<int>(k) % nranks == rank) {
+          pc.put(static_cast<double>(per_fold[k].size()));
+          for (const auto& r : per_fold[k]) pack(pc, r);
+        }
+      const int n = static_cast<int>(pc.d.size());
+      MPI_Send(&n, 1, MPI_INT, 0, 7101, comm);
+      MPI_Send(pc.d.data(), n, MPI_DOUBLE, 0, 7102, comm);
+      return;
+    }
+    for (int src = 1; src < nranks; ++src) {
+      int n = 0;
+      MPI_Request req;  // wait without spinning: the other rank may still be training
+      MPI_Irecv(&n, 1, MPI_INT, src, 7101, comm, &req);
+      int done = 0;
+      while (MPI_Test(&req, &done, MPI_STATUS_IGNORE), !done) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      Packer pc;
+      pc.d.resize(static_cast<std::size_t>(n));
+      MPI_Recv(pc.d.data(), n, MPI_DOUBLE, src, 7102, comm, MPI_STATUS_IGNORE);
+      for (std::size_t k = 0; k < splits.size(); ++k)
+        if (static_cast<int>(k) % nranks == src) {
+          per_fold[k].resize(pc.get_n());
+          for (auto& r : per_fold[k]) r = unpack(pc);
+        }
+    }
   }
+  // Pool the folds: one result per model over all scored traces.
+  std::vector<ModelResult> results = per_fold[0];
+  for (std::size_t k = 1; k < per_fold.size(); ++k) {
+    HYSEIS_REQUIRE(per_fold[k].size() == results.size(), core::Error, "picking cross-validation: fold " << k << " has "
+                   << per_fold[k].size() << " models, fold 0 " << results.size());
+    for (std::size_t m = 0; m < results.size(); ++m) {
+      auto& r = results[m];
+      const auto& f = per_fold[k][m];
+      auto cat = [](auto& a, const auto& b) { a.insert(a.end(), b.begin(), b.end()); };
+      cat(r.p_pick, f.p_pick), cat(r.s_pick, f.s_pick), cat(r.p_score, f.p_score), cat(r.s_score, f.s_score);
+      cat(r.truth_p, f.truth_p), cat(r.truth_s, f.truth_s), cat(r.idx, f.idx), cat(r.off, f.off);
+      cat(r.raw_p, f.raw_p), cat(r.raw_s, f.raw_s);
+      r.eval_seconds += f.eval_seconds;
+    }
+  }
+  for (auto& r : results) {
+    r.folds.clear();
+    for (const auto& pf : per_fold)
+      for (const auto& f : pf)
+        if (f.name == r.name) r.folds.push_back(f);
+    for (auto& f : r.folds) {  // (scores are not sent between ranks: recompute them)
+      f.p = pk::score_picks(f.p_pick, f.truth_p, 10, 100.0);
+      f.s = pk::score_picks(f.s_pick, f.truth_s, 20, 100.0);
+      f.raw_p.clear(), f.raw_s.clear();
+    }
+    if (cv) {
+      r.p = pk::score_picks(r.p_pick, r.truth_p, 10, 100.0);
+      r.s = pk::score_picks(r.s_pick, r.truth_s, 20, 100.0);
+    }
+  }
+  const std::vector<std::size_t> test_idx = results.empty() ? splits[0].score : results[0].idx;
+  const std::vector<std::size_t> offs = results.empty() ? splits[0].score_off : results[0].off;
+  std::vector<double> truth_p, truth_s;
+  truths(test_idx, offs, truth_p, truth_s);
+  const std::size_t real_train_count = splits[0].train.size();
 
   // 4. Outputs: table, summary.json, HDF5, picks, figures.
   std::ostringstream tab;
@@ -571,8 +826,10 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       tab << "- | - | - | - | - |\n";
   }
   core::fs::write_text_atomic(out_dir + "/evaluation.md",
-                              std::string(dev ? "NCEDC dev split (traces 80-99, trained on 0-69" : "NCEDC test split (traces 100-153") +
-                                  std::string(test_idx.size() < 54 ? ", first " + std::to_string(test_idx.size()) : "") +
+                              std::string(cv ? "NCEDC traces 0-99, " + std::to_string(s.folds) + "-fold cross-validation (each trace scored by models that never trained on it"
+                                             : dev ? "NCEDC dev split (traces 80-99, trained on 0-69"
+                                                   : "NCEDC test split (traces 100-153") +
+                                  std::string(!cv && !dev && test_idx.size() < 54 ? ", first " + std::to_string(test_idx.size()) : "") +
                                   "), 60 s windows, P within 0.1 s, S within 0.2 s\n\n" + tab.str());
   spdlog::info("picking evaluation:\n{}", tab.str());
 
@@ -581,7 +838,10 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
   summary["test_traces"] = test_idx.size();
   summary["evaluate_on"] = s.evaluate_on;
   summary["protocol"] =
-      std::string(dev ? "NCEDC dev traces 80-99 (train 0-69, early stopping 70-79)" : "NCEDC traces 100-153") +
+      std::string(cv ? "NCEDC traces 0-99 in " + std::to_string(s.folds) +
+                           " folds of consecutive traces (fold k scored by models trained on the other traces but their last 10, "
+                           "which stop early and choose thresholds)"
+                     : dev ? "NCEDC dev traces 80-99 (train 0-69, early stopping 70-79)" : "NCEDC traces 100-153") +
       ", 60 s windows starting uniformly in [0, 1500] samples (mt19937_64 seed " +
       std::to_string(s.eval_seed) +
       "), one P / S pick per trace: the " +
@@ -591,7 +851,8 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       "; TP within 0.1 s (P) / 0.2 s (S)";
   summary["synthetics"] = {{"traces", syn_rep.traces}, {"events", syn_rep.events}, {"train", syn_train.size()},
                            {"val", syn_val.size()}, {"seconds", syn_rep.seconds}};
-  summary["real_train_traces"] = real_train.size();
+  summary["real_train_traces"] = real_train_count;
+  if (cv) summary["folds"] = s.folds;
   Json models = Json::object();
   for (const auto& r : results) {
     Json j;
@@ -611,6 +872,34 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     if (!std::isnan(r.p_threshold)) {
       j["thresholds"] = {{"P", r.p_threshold}, {"S", r.s_threshold}};
       j["pick_rule"] = {{"P", r.p_rule}, {"S", r.s_rule}};
+    }
+    if ((dev || cv) && !r.raw_p.empty()) {
+      // F1 against a fixed threshold for both pick rules (for choosing settings; never written
+      // for the test split, which must not be tuned on).
+      Json curve = Json::object();
+      for (const char* ru : {"first", "highest"}) {
+        std::vector<double> th, fp, fs;
+        for (int i = 1; i <= 19; ++i) {
+          const double t = 0.05 * i;
+          th.push_back(t);
+          fp.push_back(pk::score_picks(choose_picks(r.raw_p, t, ru, nullptr), r.truth_p, 10, 100.0).f1);
+          fs.push_back(pk::score_picks(choose_picks(r.raw_s, t, ru, nullptr), r.truth_s, 20, 100.0).f1);
+        }
+        curve[ru] = {{"threshold", th}, {"P_f1", fp}, {"S_f1", fs}};
+      }
+      j["f1_vs_threshold"] = curve;
+    }
+    if (cv) {
+      Json fl = Json::array();
+      for (const auto& f : r.folds) {
+        Json fj;
+        fj["P_f1"] = f.p.f1;
+        fj["S_f1"] = f.s.f1;
+        if (f.trained) fj["best_epoch"] = f.train.best_epoch, fj["epochs_run"] = f.train.epochs_run;
+        if (!std::isnan(f.p_threshold)) fj["thresholds"] = {{"P", f.p_threshold}, {"S", f.s_threshold}};
+        fl.push_back(fj);
+      }
+      j["folds"] = fl;
     }
     models[r.name] = j;
   }
@@ -665,7 +954,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     // Residual histograms (P, S): counts per 0.05 s bin in [-1, 1] s.
     for (int ph = 0; ph < 2; ++ph) {
       core::plot::LinePlot lp;
-      lp.title = std::string(ph ? "S" : "P") + " pick residuals on the NCEDC test split (pick - analyst)";
+      lp.title = std::string(ph ? "S" : "P") + " pick residuals, NCEDC " + split_name + " (pick - analyst)";
       lp.xlabel = "residual (s)";
       lp.ylabel = "picks per 0.05 s bin";
       for (std::size_t i = 0; i < results.size(); ++i) {
@@ -709,7 +998,10 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     // Example test traces: Z (normalised), P/S probabilities of the last deep model, analyst picks.
     const std::string ex_model = results.empty() ? "" : results.back().name;
     if (!ex_model.empty() && ex_model != "stalta_aic") {
-      const auto m = pk::DeepPicker::load(out_dir + "/models/" + ex_model + ".pt");
+      std::vector<std::string> files{out_dir + "/models/" + ex_model + ".pt"};
+      for (int j = 1; std::filesystem::exists(out_dir + "/models/" + ex_model + "_m" + std::to_string(j) + ".pt"); ++j)
+        files.push_back(out_dir + "/models/" + ex_model + "_m" + std::to_string(j) + ".pt");
+      const auto m = pk::PickerEnsemble::load(files);
       core::plot::LinePlot lp;
       lp.title = "NCEDC test traces: Z (black), " + ex_model + " P (blue) / S (red) probability, analyst picks (dashed)";
       lp.xlabel = "time in window (s)";

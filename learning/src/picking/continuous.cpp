@@ -23,8 +23,10 @@ int component_index(const std::string& id, const std::string& cha) {
 }
 }  // namespace
 
-std::vector<Pick> pick_segments(const DeepPicker& model, const std::vector<core::mseed::Segment>& segs,
-                                const ContinuousOptions& o) {
+namespace {
+template <class Model>
+std::vector<Pick> pick_segments_with(const Model& model, const std::vector<core::mseed::Segment>& segs,
+                                     const ContinuousOptions& o) {
   using Seg = core::mseed::Segment;
   HYSEIS_REQUIRE(model.options().in_channels == 3, core::InvalidInput,
                  "pick_segments: the model takes " << model.options().in_channels << " channels, expected 3 (Z, N, E)");
@@ -83,6 +85,17 @@ std::vector<Pick> pick_segments(const DeepPicker& model, const std::vector<core:
   }
   std::stable_sort(out.begin(), out.end(), [](const Pick& a, const Pick& b) { return a.time_us < b.time_us; });
   return out;
+}
+}  // namespace
+
+std::vector<Pick> pick_segments(const DeepPicker& model, const std::vector<core::mseed::Segment>& segs,
+                                const ContinuousOptions& o) {
+  return pick_segments_with(model, segs, o);
+}
+
+std::vector<Pick> pick_segments(const PickerEnsemble& model, const std::vector<core::mseed::Segment>& segs,
+                                const ContinuousOptions& o) {
+  return pick_segments_with(model, segs, o);
 }
 
 }  // namespace hyseis::learning::picking

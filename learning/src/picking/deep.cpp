@@ -591,6 +591,59 @@ PickerTrainReport DeepPicker::train(const std::vector<LabelledTrace>& train_set,
 }
 
 // ---------------------------------------------------------------------------------------------
+void PickerEnsemble::add(DeepPicker&& m) {
+  if (!members_.empty()) {
+    const auto& a = members_.front().options();
+    const auto& b = m.options();
+    HYSEIS_REQUIRE(a.kind == b.kind && a.in_channels == b.in_channels && a.window == b.window &&
+                       std::abs(a.sampling_rate - b.sampling_rate) <= 1e-9 * a.sampling_rate,
+                   core::InvalidInput,
+                   "picker ensemble: member " << members_.size() << " (" << to_string(b.kind) << ", " << b.in_channels
+                                              << " x " << b.window << " at " << b.sampling_rate
+                                              << " Hz) differs from member 0 (" << to_string(a.kind) << ", "
+                                              << a.in_channels << " x " << a.window << " at " << a.sampling_rate
+                                              << " Hz)");
+  }
+  members_.push_back(std::move(m));
+}
+
+PickerEnsemble PickerEnsemble::load(const std::vector<std::string>& paths) {
+  HYSEIS_REQUIRE(!paths.empty(), core::InvalidInput, "picker ensemble: no model files given");
+  PickerEnsemble e;
+  for (const auto& p : paths) {
+    try {
+      e.add(DeepPicker::load(p));
+    } catch (const core::InvalidInput& ex) {
+      throw core::InvalidInput(p + ": " + ex.what());
+    }
+  }
+  return e;
+}
+
+const DeepPickerOptions& PickerEnsemble::options() const {
+  HYSEIS_REQUIRE(!members_.empty(), core::InvalidInput, "picker ensemble is empty");
+  return members_.front().options();
+}
+
+Probabilities PickerEnsemble::predict(const std::vector<std::vector<double>>& ch, double fs,
+                                      const SlidingOptions& so) const {
+  HYSEIS_REQUIRE(!members_.empty(), core::InvalidInput, "picker ensemble is empty");
+  Probabilities out = members_.front().predict(ch, fs, so);
+  if (members_.size() == 1) return out;
+  for (std::size_t m = 1; m < members_.size(); ++m) {
+    const auto pr = members_[m].predict(ch, fs, so);
+    for (std::size_t k = 0; k < out.p.size(); ++k) {
+      out.p[k] += pr.p[k];
+      out.s[k] += pr.s[k];
+      out.noise[k] += pr.noise[k];
+    }
+  }
+  const double w = 1.0 / static_cast<double>(members_.size());
+  for (std::size_t k = 0; k < out.p.size(); ++k) out.p[k] *= w, out.s[k] *= w, out.noise[k] *= w;
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
 std::vector<Pick> extract_picks(const Probabilities& prob, const PeakOptions& po, std::int64_t start_time_us,
                                 const std::string& network, const std::string& station, const std::string& location,
                                 const std::string& channel, const std::string& method) {

@@ -7,6 +7,8 @@
 #include <filesystem>
 
 #include "hyseis/core/config.hpp"
+#include "hyseis/core/error.hpp"
+#include "hyseis/core/hdf5.hpp"
 #include "hyseis/core/json.hpp"
 #include "hyseis/hybrid/picking/scenario.hpp"
 
@@ -32,7 +34,8 @@ TEST(PickingScenario, TinyConfigRunsEveryModel) {
   hp::run_picking_scenario(doc.root(), out, MPI_COMM_WORLD);
   for (const char* f : {"summary.json", "evaluation.md", "picking.h5", "picks.csv", "picks.xml", "residuals_p.png",
                         "residuals_s.png", "training_curves.png", "examples.png", "models/phasenet_finetuned.pt",
-                        "models/gpd.pt", "synthetics/metadata.csv"})
+                        "models/phasenet_finetuned_m1.pt", "models/phasenet_real_m1.pt", "models/gpd.pt",
+                        "synthetics/metadata.csv"})
     EXPECT_TRUE(fsys::exists(out + "/" + f)) << f;
   const auto j = hyseis::core::json::read(out + "/summary.json");
   EXPECT_EQ(j["test_traces"].get<int>(), 4);
@@ -53,6 +56,12 @@ TEST(PickingScenario, TinyConfigRunsEveryModel) {
   }
   EXPECT_EQ(j["evaluate_on"].get<std::string>(), "test");
   EXPECT_EQ(j["synthetics"]["traces"].get<int>(), 6);
+  // phasenet.ensemble: 2 -> two members per NCEDC-trained PhaseNet, not for the synthetic one.
+  EXPECT_EQ(j["models"]["phasenet_real"]["parameters"].get<std::int64_t>(),
+            2 * j["models"]["phasenet_synthetic"]["parameters"].get<std::int64_t>());
+  EXPECT_FALSE(fsys::exists(out + "/models/phasenet_synthetic_m1.pt"));
+  EXPECT_FALSE(j.contains("folds"));
+  EXPECT_FALSE(j["models"]["phasenet_real"].contains("f1_vs_threshold"));  // never for the test split
 }
 
 TEST(PickingScenario, StaLtaRowReproducesTheValidationBaseline) {
@@ -86,6 +95,40 @@ TEST(PickingScenario, DevProtocolScoresTraces80To99) {
   EXPECT_EQ(j["test_traces"].get<int>(), 20);
   EXPECT_EQ(j["models"]["stalta_aic"]["P"]["traces"].get<int>(), 20);
   EXPECT_NE(j["protocol"].get<std::string>().find("80-99"), std::string::npos);
+}
+
+// Cross-validation over traces 0-99: every trace scored exactly once, by a fold whose models
+// never trained on it; the pooled STA/LTA score is the sum of the folds' counts.
+TEST(PickingScenario, CrossValidationScoresEveryTrace0To99Once) {
+  if (!fsys::exists(ncedc_file())) GTEST_SKIP() << "NCEDC data not found at " << ncedc_file();
+  const std::string yaml = std::string(HYSEIS_SOURCE_DIR) + "/tests/picking_nn/hybrid/picking_tiny.yaml";
+  auto doc = cfg::load_file(yaml, {"data.ncedc_file=" + ncedc_file(), "data.evaluate_on=cv", "data.folds=4",
+                                   "models=[stalta_aic, phasenet_real]", "output.figures=false"});
+  const auto out = (fsys::temp_directory_path() / "hyseis_picking_cv").string();
+  fsys::remove_all(out);
+  fsys::create_directories(out);
+  hp::run_picking_scenario(doc.root(), out, MPI_COMM_WORLD);
+  const auto j = hyseis::core::json::read(out + "/summary.json");
+  EXPECT_EQ(j["evaluate_on"].get<std::string>(), "cv");
+  EXPECT_EQ(j["test_traces"].get<int>(), 100);
+  EXPECT_EQ(j["folds"].get<int>(), 4);
+  const auto idx = hyseis::core::h5::read_dataset(out + "/picking.h5", "test/trace_index").data;
+  ASSERT_EQ(idx.size(), 100u);
+  for (std::size_t i = 0; i < 100; ++i) EXPECT_EQ(idx[i], static_cast<double>(i));
+  const auto st = j["models"]["stalta_aic"];
+  ASSERT_EQ(st["folds"].size(), 4u);
+  double f1_sum = 0;
+  for (const auto& f : st["folds"]) f1_sum += f["P_f1"].get<double>();
+  EXPECT_GT(f1_sum, 0.0);
+  EXPECT_EQ(st["P"]["traces"].get<int>(), 100);
+  const auto pr = j["models"]["phasenet_real"];
+  ASSERT_EQ(pr["folds"].size(), 4u);
+  EXPECT_TRUE(pr.contains("f1_vs_threshold"));
+  for (int k = 0; k < 4; ++k) EXPECT_TRUE(fsys::exists(out + "/models/phasenet_real_fold" + std::to_string(k) + ".pt"));
+  // Re-scoring saved models under cross-validation would score them on their training traces.
+  auto bad = cfg::load_file(yaml, {"data.ncedc_file=" + ncedc_file(), "data.evaluate_on=cv",
+                                   "evaluation.models_dir=" + out + "/models"});
+  EXPECT_THROW(hp::run_picking_scenario(bad.root(), out + "_bad", MPI_COMM_WORLD), hyseis::core::ConfigError);
 }
 
 // The full scenarios/picker_synthetic.yaml (minutes): runs only with HYSEIS_PICKING_FULL=<out dir>

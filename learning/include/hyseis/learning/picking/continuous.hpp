@@ -22,5 +22,8 @@ struct ContinuousOptions {
 /// channel code is not of the form XXZ / XXN / XXE / XX1 / XX2.
 std::vector<Pick> pick_segments(const DeepPicker& model, const std::vector<core::mseed::Segment>& segments,
                                 const ContinuousOptions& options = {});
+/// The same with an ensemble (probabilities averaged over its members).
+std::vector<Pick> pick_segments(const PickerEnsemble& model, const std::vector<core::mseed::Segment>& segments,
+                                const ContinuousOptions& options = {});
 
 }  // namespace hyseis::learning::picking

@@ -156,6 +156,28 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
+/// An ensemble of pickers of one kind, input and rate (e.g. one network trained from several
+/// seeds): predict() averages the members' probabilities sample by sample. With few training
+/// traces the members disagree mostly on spurious peaks, which the average suppresses.
+class PickerEnsemble {
+public:
+  PickerEnsemble() = default;
+  /// InvalidInput when `m` differs from the first member in kind, channels, window or rate.
+  void add(DeepPicker&& m);
+  /// One member per file (IoError naming a missing / foreign file; InvalidInput on mismatch).
+  static PickerEnsemble load(const std::vector<std::string>& paths);
+  std::size_t size() const { return members_.size(); }
+  const DeepPicker& member(std::size_t i) const { return members_.at(i); }
+  /// The first member's options (InvalidInput when empty).
+  const DeepPickerOptions& options() const;
+  /// Mean of the members' DeepPicker::predict (same checks and errors).
+  Probabilities predict(const std::vector<std::vector<double>>& channels, double sampling_rate,
+                        const SlidingOptions& sliding = {}) const;
+
+private:
+  std::vector<DeepPicker> members_;
+};
+
 /// Peaks of the P and S probabilities as picks: time = start_time_us + sample / fs; channel is
 /// given by the caller (e.g. "HH?"), method e.g. "phasenet". Sorted by time.
 std::vector<Pick> extract_picks(const Probabilities& prob, const PeakOptions& options, std::int64_t start_time_us,
