@@ -338,6 +338,18 @@ TEST(PickingNN, PhaseNetLearnsWithAugmentation) {
   toy.to.polarity_flip = true;
   toy.to.noise_fraction = 0.5;
   toy.to.noise_max_rel = 0.2;
+  // Real-noise augmentation with a pool of coloured (random-walk) records, shorter than the
+  // window (repeated) and with fewer channels than the data (the last one is reused).
+  std::mt19937_64 nr(11);
+  std::normal_distribution<double> N(0.0, 1.0);
+  for (std::size_t len : {150u, 700u}) {
+    std::vector<std::vector<double>> rec(len == 150 ? 1 : 3, std::vector<double>(len));
+    for (auto& c : rec)
+      for (std::size_t k = 1; k < len; ++k) c[k] = 0.95 * c[k - 1] + N(nr);
+    toy.to.noise_pool.push_back(rec);
+  }
+  toy.to.real_noise_fraction = 0.5;
+  toy.to.real_noise_max_rel = 0.2;
   const auto rep = toy.m.train(toy.train, {}, toy.to);
   EXPECT_LT(rep.train_loss.back(), 0.5 * rep.train_loss.front());
   int good_p = 0, good_s = 0;
@@ -354,7 +366,11 @@ TEST(PickingNN, PhaseNetLearnsWithAugmentation) {
   for (Mod bad : std::initializer_list<Mod>{[](pk::PickerTrainOptions& t) { t.random_crop_fraction = 1.5; },
                    [](pk::PickerTrainOptions& t) { t.drop_horizontals = -0.1; },
                    [](pk::PickerTrainOptions& t) { t.noise_fraction = 2; },
-                   [](pk::PickerTrainOptions& t) { t.noise_max_rel = -1; }}) {
+                   [](pk::PickerTrainOptions& t) { t.noise_max_rel = -1; },
+                   [](pk::PickerTrainOptions& t) { t.real_noise_fraction = 1.5; },
+                   [](pk::PickerTrainOptions& t) { t.real_noise_max_rel = -0.5; },
+                   [](pk::PickerTrainOptions& t) { t.noise_pool = {{{1.0, 2.0}, {1.0}}}; },
+                   [](pk::PickerTrainOptions& t) { t.noise_pool = {{}}; }}) {
     pk::PickerTrainOptions t;
     bad(t);
     EXPECT_THROW(t.validate(), hyseis::core::InvalidInput);

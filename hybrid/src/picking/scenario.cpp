@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <iomanip>
 #include <limits>
+#include <map>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -48,6 +49,7 @@ struct NetSpec {
   double finetune_learning_rate = 3e-4;
   int real_crops_per_trace = 0;  // crops per NCEDC trace per epoch (real-only, fine-tuning); 0: crops_per_trace
   int ensemble = 1;              // NCEDC-trained PhaseNets: members (seeds seed..seed+n-1), probabilities averaged
+  bool real_early_stopping = true;  // NCEDC-trained PhaseNets: keep the best validation epoch (false: the last)
 };
 
 struct Spec {
@@ -72,8 +74,14 @@ struct Spec {
   double p_threshold = 0.3, s_threshold = 0.3;
   bool tune_thresholds = false;         // choose each deep model's thresholds on the validation traces
   std::string pick_rule = "highest";    // deep models: "highest" / "first" peak >= threshold
+  struct Fixed {
+    double p = kNaN, s = kNaN;
+    std::string p_rule, s_rule;
+  };
+  std::map<std::string, Fixed> model_thresholds;  // evaluation.thresholds.<model>: P, S, P_rule, S_rule
   std::string models_dir;               // load <dir>/<model>.pt instead of training (re-scoring)
-  std::string synthetic_model;          // load this PhaseNet instead of training on synthetics
+  std::vector<std::string> synthetic_models;  // load these PhaseNets (an ensemble) instead of training on synthetics
+  int synthetic_ensemble = 1;           // PhaseNets trained on synthetics (seeds seed..), probabilities averaged
   double overlap = 0.5;
   std::size_t gpd_step = 10;
   std::uint64_t eval_seed = 20190605;
@@ -98,7 +106,8 @@ void parse_net(const cfg::Node& n, NetSpec& s, bool gpd) {
     for (const char* k : {"hidden", "jitter_s", "copies", "train_on"}) keys.push_back(k);
   } else {
     for (const char* k : {"kernel", "crops_per_trace", "real_crops_per_trace", "label_sigma_s", "random_crop_fraction",
-                          "synthetic_model", "ensemble"})
+                          "synthetic_model", "ensemble", "real_noise_fraction", "real_noise_max_rel",
+                          "real_early_stopping", "synthetic_ensemble"})
       keys.push_back(k);
   }
   n.allow_keys(keys);
@@ -137,6 +146,9 @@ void parse_net(const cfg::Node& n, NetSpec& s, bool gpd) {
     t.label_sigma_s = n.get("label_sigma_s", t.label_sigma_s, cfg::Positive());
     t.random_crop_fraction = n.get("random_crop_fraction", t.random_crop_fraction, cfg::Range(0, 1));
     s.ensemble = n.get_int("ensemble", s.ensemble, 1, 20);
+    s.real_early_stopping = n.get<bool>("real_early_stopping", s.real_early_stopping);
+    t.real_noise_fraction = n.get("real_noise_fraction", t.real_noise_fraction, cfg::Range(0, 1));
+    t.real_noise_max_rel = n.get("real_noise_max_rel", t.real_noise_max_rel, cfg::NonNegative());
   }
   try {
     m.validate();
@@ -198,20 +210,25 @@ Spec parse(const cfg::Node& root) {
   s.gpd.train.batch_size = 64;
   if (root.has("phasenet")) {
     parse_net(root["phasenet"], s.phasenet, false);
-    if (root["phasenet"].has("synthetic_model")) {
+    s.synthetic_ensemble = root["phasenet"].get_int("synthetic_ensemble", 1, 1, 20);
+    if (root["phasenet"].has("synthetic_model")) {  // one file or a list (an ensemble)
       namespace fsys = std::filesystem;
-      s.synthetic_model = root["phasenet"].get<std::string>("synthetic_model");
-      if (fsys::path(s.synthetic_model).is_relative())
-        s.synthetic_model = (fsys::path(root.file()).parent_path() / s.synthetic_model).lexically_normal().string();
-      if (!fsys::exists(s.synthetic_model))
-        root["phasenet"]["synthetic_model"].fail("model file '" + s.synthetic_model + "' not found");
+      const auto n = root["phasenet"]["synthetic_model"];
+      std::vector<cfg::Node> items = n.is_sequence() ? n.elements() : std::vector<cfg::Node>{n};
+      if (items.empty()) n.fail("give at least one model file");
+      for (const auto& it : items) {
+        std::string p = it.as<std::string>();
+        if (fsys::path(p).is_relative()) p = (fsys::path(root.file()).parent_path() / p).lexically_normal().string();
+        if (!fsys::exists(p)) it.fail("model file '" + p + "' not found");
+        s.synthetic_models.push_back(p);
+      }
     }
   }
   if (root.has("gpd")) {
     parse_net(root["gpd"], s.gpd, true);
     s.gpd_train_on = root["gpd"].get_choice("train_on", {"real", "synthetic"}, "real");
   }
-  s.have_synthetics = ((uses("phasenet_synthetic") || uses("phasenet_finetuned")) && s.synthetic_model.empty()) ||
+  s.have_synthetics = ((uses("phasenet_synthetic") || uses("phasenet_finetuned")) && s.synthetic_models.empty()) ||
                       (uses("gpd") && s.gpd_train_on == "synthetic");
   if (root.has("evaluation") && root["evaluation"].has("models_dir")) s.have_synthetics = false;  // nothing is trained
   if (s.have_synthetics) {
@@ -235,7 +252,7 @@ Spec parse(const cfg::Node& root) {
   if (root.has("evaluation")) {
     const auto e = root["evaluation"];
     e.allow_keys({"p_threshold", "s_threshold", "tune_thresholds", "pick_rule", "models_dir", "overlap", "gpd_step",
-                  "seed"});
+                  "seed", "thresholds"});
     s.pick_rule = e.get_choice("pick_rule", {"highest", "first"}, "highest");
     if (e.has("models_dir")) {
       namespace fsys = std::filesystem;
@@ -248,6 +265,23 @@ Spec parse(const cfg::Node& root) {
                              "traces would be scored on its own training traces)");
     }
     s.tune_thresholds = e.get<bool>("tune_thresholds", false);
+    if (e.has("thresholds")) {  // per model, e.g. chosen by cross-validation (best_fixed_threshold)
+      const auto th = e["thresholds"];
+      th.require_map();
+      th.allow_keys({"gpd", "phasenet_synthetic", "phasenet_real", "phasenet_finetuned"});
+      for (const char* m : {"gpd", "phasenet_synthetic", "phasenet_real", "phasenet_finetuned"}) {
+        if (!th.has(m)) continue;
+        const auto n = th[m];
+        n.require_map();
+        n.allow_keys({"P", "S", "P_rule", "S_rule"});
+        Spec::Fixed f;
+        if (n.has("P")) f.p = n.get("P", 0.3, cfg::OpenRange(0, 1));
+        if (n.has("S")) f.s = n.get("S", 0.3, cfg::OpenRange(0, 1));
+        if (n.has("P_rule")) f.p_rule = n.get_choice("P_rule", {"highest", "first"}, "first");
+        if (n.has("S_rule")) f.s_rule = n.get_choice("S_rule", {"highest", "first"}, "first");
+        s.model_thresholds[m] = f;
+      }
+    }
     s.p_threshold = e.get("p_threshold", s.p_threshold, cfg::OpenRange(0, 1));
     s.s_threshold = e.get("s_threshold", s.s_threshold, cfg::OpenRange(0, 1));
     s.overlap = e.get("overlap", s.overlap, cfg::Range(0, 0.95));
@@ -412,6 +446,31 @@ std::vector<double> choose_picks(const std::vector<std::vector<pk::Peak>>& peaks
   return out;
 }
 
+// Threshold (grid 0.05..0.95) and rule with the best F1 averaged over the threshold and its two
+// grid neighbours (a plateau, not a spike: with a few traces F1 jumps by one trace); ties go to
+// the preferred rule, then to the lower threshold. `f1` (if given): the F1 at the choice.
+double choose_threshold(const std::vector<std::vector<pk::Peak>>& peaks, const std::vector<double>& truth, double tol,
+                        const std::string& preferred, std::string& rule, double* f1) {
+  double best_t = 0.5, best_f = -1, best_raw = 0;
+  std::string best_r = preferred;
+  const std::vector<std::string> rules{preferred, preferred == "first" ? "highest" : "first"};
+  for (const auto& ru : rules) {
+    std::vector<double> f(19);
+    for (int i = 0; i < 19; ++i)
+      f[i] = pk::score_picks(choose_picks(peaks, 0.05 * (i + 1), ru, nullptr), truth, tol, 100.0).f1;
+    for (int i = 0; i < 19; ++i) {
+      const int a = std::max(0, i - 1), b = std::min(18, i + 1);
+      double m = 0;
+      for (int k = a; k <= b; ++k) m += f[k];
+      m /= (b - a + 1);
+      if (m > best_f + 1e-12) best_f = m, best_t = 0.05 * (i + 1), best_r = ru, best_raw = f[i];
+    }
+  }
+  rule = best_r;
+  if (f1) *f1 = best_raw;
+  return best_t;
+}
+
 }  // namespace
 
 void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI_Comm comm) {
@@ -530,22 +589,9 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       sp.push_back(pk::find_peaks(pr.s, 0.01, 100));
     }
   };
-  // Threshold (0.05..0.95) and rule with the best F1 on the validation windows; ties go to the
-  // configured rule, then to the higher threshold.
+  // Threshold and rule chosen on the validation windows (choose_threshold).
   auto tune = [&](const std::vector<std::vector<pk::Peak>>& peaks, const std::vector<double>& truth, double tol,
-                  std::string& rule) {
-    double best_t = 0.5, best_f = -1;
-    std::string best_r = s.pick_rule;
-    const std::vector<std::string> rules{s.pick_rule, s.pick_rule == "first" ? "highest" : "first"};
-    for (const auto& ru : rules)
-      for (int i = 19; i >= 1; --i) {
-        const double t = 0.05 * i;
-        const double f = pk::score_picks(choose_picks(peaks, t, ru, nullptr), truth, tol, 100.0).f1;
-        if (f > best_f + 1e-12) best_f = f, best_t = t, best_r = ru;
-      }
-    rule = best_r;
-    return best_t;
-  };
+                  std::string& rule) { return choose_threshold(peaks, truth, tol, s.pick_rule, rule, nullptr); };
   auto truths = [&](const std::vector<std::size_t>& idx, const std::vector<std::size_t>& off,
                     std::vector<double>& tp, std::vector<double>& ts) {
     tp.clear(), ts.clear();
@@ -561,7 +607,8 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
 
   // Models trained once, not per fold: PhaseNet on synthetics (and GPD when trained on them).
   // Under cross-validation rank 0 trains them and the other ranks load the saved files.
-  std::unique_ptr<pk::DeepPicker> syn_model, gpd_syn;
+  std::vector<pk::DeepPicker> syn_members;   // PhaseNet(s) on synthetics
+  std::unique_ptr<pk::DeepPicker> gpd_syn;
   pk::PickerTrainReport syn_train_rep, gpd_syn_rep;
   bool syn_trained = false, gpd_syn_trained = false;
   std::string syn_from = "synthetic";
@@ -570,20 +617,31 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
   if (rank == 0) {
     if (want_syn) {
       if (!s.models_dir.empty()) {
-        syn_model = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(given("phasenet_synthetic")));
+        syn_members.push_back(pk::DeepPicker::load(given("phasenet_synthetic")));
+        for (int j = 1; std::filesystem::exists(s.models_dir + "/phasenet_synthetic_m" + std::to_string(j) + ".pt"); ++j)
+          syn_members.push_back(pk::DeepPicker::load(s.models_dir + "/phasenet_synthetic_m" + std::to_string(j) + ".pt"));
         syn_from = "(loaded from " + given("phasenet_synthetic") + ")";
-      } else if (!s.synthetic_model.empty()) {  // given: evaluate / fine-tune it as it is
-        syn_model = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(s.synthetic_model));
-        syn_from = "synthetic (" + s.synthetic_model + ")";
+      } else if (!s.synthetic_models.empty()) {  // given: evaluate / fine-tune as they are
+        for (const auto& p : s.synthetic_models) syn_members.push_back(pk::DeepPicker::load(p));
+        syn_from = "synthetic (" + s.synthetic_models.front() + (s.synthetic_models.size() > 1 ? ", ..." : "") + ")";
       } else {
-        syn_model = std::make_unique<pk::DeepPicker>(s.phasenet.model);
-        auto to = s.phasenet.train;
-        to.label = "phasenet_synthetic";
-        syn_train_rep = syn_model->train(syn_train, syn_val, to);
+        for (int j = 0; j < s.synthetic_ensemble; ++j) {
+          auto mo = s.phasenet.model;
+          mo.seed += static_cast<std::uint64_t>(j);
+          pk::DeepPicker m(mo);
+          auto to = s.phasenet.train;
+          to.seed += static_cast<std::uint64_t>(j);
+          to.label = "phasenet_synthetic" +
+                     (s.synthetic_ensemble > 1 ? " " + std::to_string(j + 1) + "/" + std::to_string(s.synthetic_ensemble) : "");
+          const auto rep = m.train(syn_train, syn_val, to);
+          if (j == 0) syn_train_rep = rep;
+          syn_members.push_back(std::move(m));
+        }
         syn_trained = true;
         syn_from = "synthetic (" + std::to_string(syn_train.size()) + " traces)";
       }
-      syn_model->save(out_dir + "/models/phasenet_synthetic.pt");
+      for (std::size_t j = 0; j < syn_members.size(); ++j)
+        syn_members[j].save(out_dir + "/models/phasenet_synthetic" + (j ? "_m" + std::to_string(j) : "") + ".pt");
     }
     if (want_gpd_syn) {
       gpd_syn = std::make_unique<pk::DeepPicker>(s.gpd.model);
@@ -595,9 +653,13 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     }
   }
   if (cv && nranks > 1) {
-    core::mpi::idle_barrier(comm);
+    core::mpi::idle_barrier(comm);  // rank 0 has trained and saved them
+    int n = static_cast<int>(syn_members.size());
+    MPI_Bcast(&n, 1, MPI_INT, 0, comm);
+    if (rank != 0 && want_syn)
+      for (int j = 0; j < n; ++j)
+        syn_members.push_back(pk::DeepPicker::load(out_dir + "/models/phasenet_synthetic" + (j ? "_m" + std::to_string(j) : "") + ".pt"));
     if (rank != 0) {
-      if (want_syn) syn_model = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(out_dir + "/models/phasenet_synthetic.pt"));
       if (want_gpd_syn) gpd_syn = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(out_dir + "/models/gpd.pt"));
     }
   }
@@ -606,6 +668,16 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
   auto run_split = [&](const Split& sp) {
     std::vector<ModelResult> results;
     const auto train_set = real_set(sp.train), val_set = real_set(sp.val);
+    // Real-noise augmentation pool: the pre-P part (to 1 s before the analyst's P) of this
+    // split's training traces only.
+    std::vector<std::vector<std::vector<double>>> noise_pool;
+    for (const auto& t : train_set) {
+      if (!(t.p_sample > 600)) continue;  // at least 5 s of noise
+      const auto n = static_cast<std::size_t>(t.p_sample) - 100;
+      std::vector<std::vector<double>> rec;
+      for (const auto& c : t.channels) rec.emplace_back(c.begin(), c.begin() + static_cast<std::ptrdiff_t>(n));
+      noise_pool.push_back(std::move(rec));
+    }
     std::vector<double> truth_p, truth_s, val_p, val_s;
     truths(sp.score, sp.score_off, truth_p, truth_s);
     truths(sp.val, sp.val_off, val_p, val_s);
@@ -638,6 +710,13 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       r.p_threshold = s.p_threshold;
       r.s_threshold = s.s_threshold;
       r.p_rule = r.s_rule = s.pick_rule;
+      if (const auto it = s.model_thresholds.find(name); it != s.model_thresholds.end()) {
+        const auto& f = it->second;
+        if (!std::isnan(f.p)) r.p_threshold = f.p;
+        if (!std::isnan(f.s)) r.s_threshold = f.s;
+        if (!f.p_rule.empty()) r.p_rule = f.p_rule;
+        if (!f.s_rule.empty()) r.s_rule = f.s_rule;
+      }
       // A model trained on synthetics only keeps the configured thresholds and rule: choosing
       // them on real traces would give it real labels after all.
       const bool synthetic_only = name == "phasenet_synthetic" || (name == "gpd" && s.gpd_train_on == "synthetic");
@@ -704,7 +783,11 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     }
     // (c) PhaseNet on synthetics, (d) on real, (e) synthetics then fine-tuned on real.
     if (uses("phasenet_synthetic"))
-      evaluate("phasenet_synthetic", one(*syn_model), syn_from, syn_trained ? &syn_train_rep : nullptr);
+    {
+      pk::PickerEnsemble e;
+      for (const auto& m : syn_members) e.add(m.clone());
+      evaluate("phasenet_synthetic", e, syn_from, syn_trained ? &syn_train_rep : nullptr);
+    }
     for (const char* nm : {"phasenet_real", "phasenet_finetuned"})
       if (uses(nm) && !s.models_dir.empty()) {
         std::vector<std::string> files{given(nm)};  // with its ensemble members <name>_m<j>.pt, if any
@@ -721,16 +804,20 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       for (int j = 0; j < s.phasenet.ensemble; ++j) {
         auto mo = s.phasenet.model;
         mo.seed += static_cast<std::uint64_t>(j);
-        pk::DeepPicker m = finetune ? syn_model->clone() : pk::DeepPicker(mo);
+        // fine-tuning: member j starts from synthetic member j (cyclically)
+        pk::DeepPicker m = finetune ? syn_members[static_cast<std::size_t>(j) % syn_members.size()].clone() : pk::DeepPicker(mo);
         auto to = s.phasenet.train;
         to.seed += static_cast<std::uint64_t>(j);
         to.label = tag + name + (s.phasenet.ensemble > 1 ? " " + std::to_string(j + 1) + "/" + std::to_string(s.phasenet.ensemble) : "");
         if (s.phasenet.real_crops_per_trace > 0) to.crops_per_trace = s.phasenet.real_crops_per_trace;
+        if (to.real_noise_fraction > 0) to.noise_pool = noise_pool;
         if (finetune) {
           to.epochs = std::max(1, s.phasenet.finetune_epochs);
           to.learning_rate = s.phasenet.finetune_learning_rate;
         }
-        const auto rep = m.train(train_set, val_set, to);
+        // Without early stopping the validation traces are not shown to the training at all (the
+        // last epoch is kept); they still choose thresholds when tune_thresholds is set.
+        const auto rep = m.train(train_set, s.phasenet.real_early_stopping ? val_set : std::vector<pk::LabelledTrace>{}, to);
         if (j == 0) rep0 = rep;
         e.add(std::move(m));
       }
@@ -848,6 +935,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       (s.pick_rule == "first" ? std::string("earliest") : std::string("highest")) +
       " probability peak above threshold" +
       (s.tune_thresholds ? " (for models trained on NCEDC, rule and threshold chosen on the validation traces)" : "") +
+      (!s.model_thresholds.empty() ? " (per-model rules and thresholds of evaluation.thresholds where given)" : "") +
       "; TP within 0.1 s (P) / 0.2 s (S)";
   summary["synthetics"] = {{"traces", syn_rep.traces}, {"events", syn_rep.events}, {"train", syn_train.size()},
                            {"val", syn_val.size()}, {"seconds", syn_rep.seconds}};
@@ -888,6 +976,18 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
         curve[ru] = {{"threshold", th}, {"P_f1", fp}, {"S_f1", fs}};
       }
       j["f1_vs_threshold"] = curve;
+      if (r.name != "stalta_aic") {
+        // The fixed rule and threshold these traces favour (for evaluation.thresholds).
+        Json ch;
+        for (int ph = 0; ph < 2; ++ph) {
+          std::string ru;
+          double f1 = 0;
+          const double t = choose_threshold(ph ? r.raw_s : r.raw_p, ph ? r.truth_s : r.truth_p, ph ? 20 : 10,
+                                            s.pick_rule, ru, &f1);
+          ch[ph ? "S" : "P"] = {{"rule", ru}, {"threshold", t}, {"f1", f1}};
+        }
+        j["best_fixed_threshold"] = ch;
+      }
     }
     if (cv) {
       Json fl = Json::array();

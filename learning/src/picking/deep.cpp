@@ -63,6 +63,17 @@ void PickerTrainOptions::validate() const {
                  "training noise_fraction must be in [0, 1], got " << noise_fraction);
   HYSEIS_REQUIRE(noise_max_rel >= 0 && std::isfinite(noise_max_rel), core::InvalidInput,
                  "training noise_max_rel must be >= 0, got " << noise_max_rel);
+  HYSEIS_REQUIRE(real_noise_fraction >= 0 && real_noise_fraction <= 1, core::InvalidInput,
+                 "training real_noise_fraction must be in [0, 1], got " << real_noise_fraction);
+  HYSEIS_REQUIRE(real_noise_max_rel >= 0 && std::isfinite(real_noise_max_rel), core::InvalidInput,
+                 "training real_noise_max_rel must be >= 0, got " << real_noise_max_rel);
+  for (std::size_t i = 0; i < noise_pool.size(); ++i) {
+    HYSEIS_REQUIRE(!noise_pool[i].empty() && !noise_pool[i][0].empty(), core::InvalidInput,
+                   "training noise_pool record " << i << " is empty");
+    for (const auto& c : noise_pool[i])
+      HYSEIS_REQUIRE(c.size() == noise_pool[i][0].size(), core::InvalidInput,
+                     "training noise_pool record " << i << ": channels differ in length");
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -413,6 +424,24 @@ void augment(float* x, std::size_t C, std::size_t W, const PickerTrainOptions& t
       for (std::size_t k = 0; k < W && zero; ++k) zero = r[k] == 0.0f;
       if (zero) continue;  // a dropped or absent channel stays absent
       for (std::size_t k = 0; k < W; ++k) r[k] += static_cast<float>(a * N(rng));
+      normalize_window(r, 1, W);
+    }
+  }
+  if (!to.noise_pool.empty() && to.real_noise_fraction > 0 && U(rng) < to.real_noise_fraction) {
+    const auto& rec = to.noise_pool[std::uniform_int_distribution<std::size_t>(0, to.noise_pool.size() - 1)(rng)];
+    const std::size_t n = rec[0].size();
+    const std::size_t at = std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+    const double a = to.real_noise_max_rel * U(rng);
+    std::vector<float> nz(W);
+    for (std::size_t c = 0; c < C; ++c) {
+      float* r = x + c * W;
+      bool zero = true;
+      for (std::size_t k = 0; k < W && zero; ++k) zero = r[k] == 0.0f;
+      if (zero) continue;  // a dropped or absent channel stays absent
+      const auto& src = rec[std::min(c, rec.size() - 1)];
+      for (std::size_t k = 0; k < W; ++k) nz[k] = static_cast<float>(src[(at + k) % n]);
+      normalize_window(nz.data(), 1, W);
+      for (std::size_t k = 0; k < W; ++k) r[k] += static_cast<float>(a) * nz[k];
       normalize_window(r, 1, W);
     }
   }

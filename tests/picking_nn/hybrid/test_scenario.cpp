@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <mpi.h>
 
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 
@@ -56,10 +57,12 @@ TEST(PickingScenario, TinyConfigRunsEveryModel) {
   }
   EXPECT_EQ(j["evaluate_on"].get<std::string>(), "test");
   EXPECT_EQ(j["synthetics"]["traces"].get<int>(), 6);
-  // phasenet.ensemble: 2 -> two members per NCEDC-trained PhaseNet, not for the synthetic one.
+  // phasenet.ensemble: 2 -> two members per NCEDC-trained PhaseNet; synthetic_ensemble: 2 -> two
+  // PhaseNets on synthetics (fine-tuned member j starts from synthetic member j).
   EXPECT_EQ(j["models"]["phasenet_real"]["parameters"].get<std::int64_t>(),
-            2 * j["models"]["phasenet_synthetic"]["parameters"].get<std::int64_t>());
-  EXPECT_FALSE(fsys::exists(out + "/models/phasenet_synthetic_m1.pt"));
+            j["models"]["phasenet_synthetic"]["parameters"].get<std::int64_t>());
+  EXPECT_TRUE(fsys::exists(out + "/models/phasenet_synthetic_m1.pt"));
+  EXPECT_FALSE(fsys::exists(out + "/models/phasenet_synthetic_m2.pt"));
   EXPECT_FALSE(j.contains("folds"));
   EXPECT_FALSE(j["models"]["phasenet_real"].contains("f1_vs_threshold"));  // never for the test split
 }
@@ -103,7 +106,9 @@ TEST(PickingScenario, CrossValidationScoresEveryTrace0To99Once) {
   if (!fsys::exists(ncedc_file())) GTEST_SKIP() << "NCEDC data not found at " << ncedc_file();
   const std::string yaml = std::string(HYSEIS_SOURCE_DIR) + "/tests/picking_nn/hybrid/picking_tiny.yaml";
   auto doc = cfg::load_file(yaml, {"data.ncedc_file=" + ncedc_file(), "data.evaluate_on=cv", "data.folds=4",
-                                   "models=[stalta_aic, phasenet_real]", "output.figures=false"});
+                                   "models=[stalta_aic, phasenet_real]", "output.figures=false",
+                                   "evaluation.tune_thresholds=false", "evaluation.thresholds.phasenet_real.P=0.45",
+                                   "evaluation.thresholds.phasenet_real.P_rule=first"});
   const auto out = (fsys::temp_directory_path() / "hyseis_picking_cv").string();
   fsys::remove_all(out);
   fsys::create_directories(out);
@@ -124,6 +129,15 @@ TEST(PickingScenario, CrossValidationScoresEveryTrace0To99Once) {
   const auto pr = j["models"]["phasenet_real"];
   ASSERT_EQ(pr["folds"].size(), 4u);
   EXPECT_TRUE(pr.contains("f1_vs_threshold"));
+  EXPECT_DOUBLE_EQ(pr["thresholds"]["P"].get<double>(), 0.45);  // evaluation.thresholds
+  EXPECT_EQ(pr["pick_rule"]["P"].get<std::string>(), "first");
+  EXPECT_DOUBLE_EQ(pr["thresholds"]["S"].get<double>(), 0.3);   // not given: the global default
+  for (const char* ph : {"P", "S"}) {  // the fixed choice these 100 traces favour, on the grid
+    const double t = pr["best_fixed_threshold"][ph]["threshold"].get<double>();
+    EXPECT_NEAR(t * 20, std::round(t * 20), 1e-9);
+    EXPECT_GE(t, 0.05 - 1e-12);
+    EXPECT_LE(t, 0.95 + 1e-12);
+  }
   for (int k = 0; k < 4; ++k) EXPECT_TRUE(fsys::exists(out + "/models/phasenet_real_fold" + std::to_string(k) + ".pt"));
   // Re-scoring saved models under cross-validation would score them on their training traces.
   auto bad = cfg::load_file(yaml, {"data.ncedc_file=" + ncedc_file(), "data.evaluate_on=cv",

@@ -100,6 +100,14 @@ struct PickerTrainOptions {
   double drop_horizontals = 0.0;      // probability of zeroing channels 1.. (single-component records)
   double noise_fraction = 0.0;        // probability of adding white noise of s.d. U(0, noise_max_rel)
   double noise_max_rel = 0.5;         //   relative to the normalised window's unit s.d.
+  // Real-noise augmentation (PhaseNet): with probability `real_noise_fraction` a random stretch
+  // of a random record of `noise_pool` (channels x samples, e.g. the pre-P parts of the training
+  // traces; shorter records are repeated), normalised like the window, is added with a weight
+  // U(0, real_noise_max_rel) -- coloured, non-stationary noise (microseism, cultural noise) as
+  // the recordings have it, where `noise_fraction` adds white noise.
+  std::vector<std::vector<std::vector<double>>> noise_pool;
+  double real_noise_fraction = 0.0;
+  double real_noise_max_rel = 1.0;
   double gpd_jitter_s = 0.1;     // GPD: window centre = pick + U(-jitter, jitter)
   int gpd_copies = 2;            // GPD: windows per class per trace
   bool progress = true;
