@@ -21,6 +21,7 @@
 #include "hyseis/learning/picking/continuous.hpp"
 #include "hyseis/learning/picking/deep.hpp"
 #include "hyseis/learning/picking/picks_io.hpp"
+#include "hyseis/solvers/signal.hpp"
 #include "pick_command.hpp"
 
 #include <CLI/CLI.hpp>
@@ -237,6 +238,46 @@ TEST(PickCli, SeveralModelsPickWithTheirEnsemble) {
   a.out = (d / "bad.csv").string();
   EXPECT_THROW(run_pick_command(a), hyseis::core::InvalidInput);
   EXPECT_FALSE(fs::exists(a.out));
+}
+
+// A model trained on band-passed records carries its band-pass; pick_segments applies it to the
+// continuous data before the sliding windows (same as filtering by hand and predicting).
+TEST(PickCli, ModelBandpassIsAppliedToContinuousData) {
+  pk::set_torch_threads(1);
+  const auto d = tmpdir();
+  pk::DeepPickerOptions o;
+  o.window = 512;
+  o.filters = {4, 6, 8};
+  o.seed = 5;
+  o.bandpass = {2.0, 20.0};
+  const pk::DeepPicker m(o);
+  m.save((d / "bp.pt").string());
+  const auto loaded = pk::DeepPicker::load((d / "bp.pt").string());
+  EXPECT_EQ(loaded.options().bandpass, o.bandpass);
+  const auto segs = station(100.0, 40.0, "BPF", 9);
+  std::vector<std::vector<double>> ch;
+  for (const auto& sg : segs) {
+    auto x = sg.data;
+    hyseis::solvers::signal::detrend_linear(x);
+    hyseis::solvers::signal::cosine_taper(x, 0.05);
+    ch.push_back(hyseis::solvers::signal::bandpass(x, 2.0, 20.0, 100.0, 4, true));
+  }
+  pk::ContinuousOptions co;
+  co.peaks.p_threshold = co.peaks.s_threshold = 0.05;
+  const auto want = pk::extract_picks(loaded.predict(ch, 100.0, co.sliding), co.peaks, segs[0].start, "XX", "BPF", "00",
+                                      "HH?", "phasenet");
+  const auto got = pk::pick_segments(loaded, segs, co);
+  ASSERT_EQ(got.size(), want.size());
+  ASSERT_FALSE(got.empty());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].time_us, want[i].time_us);
+    EXPECT_NEAR(got[i].score, want[i].score, 1e-9);
+  }
+  pk::DeepPickerOptions bad = o;
+  bad.bandpass = {20.0, 2.0};
+  EXPECT_THROW(pk::DeepPicker{bad}, hyseis::core::InvalidInput);
+  bad.bandpass = {1.0, 60.0};  // above Nyquist
+  EXPECT_THROW(pk::DeepPicker{bad}, hyseis::core::InvalidInput);
 }
 
 TEST(PickCli, BadInputNamesTheFileAndWritesNothing) {

@@ -288,6 +288,8 @@ Spec parse(const cfg::Node& root) {
     s.gpd_step = static_cast<std::size_t>(e.get_int("gpd_step", 10, 1, 1000));
     s.eval_seed = static_cast<std::uint64_t>(e.get_int("seed", 20190605, 0, 2147483647));
   }
+  s.phasenet.model.bandpass = s.bandpass;  // recorded in the model files (hyseis pick applies it)
+  s.gpd.model.bandpass = s.bandpass;
   if (root.has("output")) {
     const auto o = root["output"];
     o.allow_keys({"figures"});
@@ -487,9 +489,10 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
   if (s.have_synthetics) syn_rep = generate_picking_synthetics(s.synthetics, syn_dir, comm);
   const double t_synthetics = since();
   const bool dev = s.evaluate_on == "dev", cv = s.evaluate_on == "cv";
-  if (rank != 0 && !cv) return;  // cross-validation spreads its folds over the ranks
-
-  pk::set_torch_threads(cv ? std::max(1, s.threads / nranks) : s.threads);
+  // With several ranks every rank works: cross-validation spreads its folds over them, the
+  // test / dev protocols the members of the ensembles (rank 0 then evaluates alone).
+  const bool spread = nranks > 1;
+  pk::set_torch_threads(spread ? std::max(1, s.threads / nranks) : s.threads);
   std::filesystem::create_directories(out_dir + "/models");
   const auto nc = detail::read_ncedc(s.ncedc_file);
   HYSEIS_REQUIRE(nc.n >= 154 && nc.samples >= 7500, core::IoError,
@@ -560,7 +563,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
   const std::string split_name = cv ? "cross-validation (traces 0-99)" : dev ? "dev split" : "test split";
 
   std::vector<pk::LabelledTrace> syn_train, syn_val;
-  if (s.have_synthetics && rank == 0) {
+  if (s.have_synthetics) {
     learning::data::SeisBenchDataset ds(syn_dir);
     for (std::size_t i = 0; i < ds.size(); ++i) {
       const auto w = ds.waveform(i);
@@ -614,7 +617,8 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
   std::string syn_from = "synthetic";
   const bool want_syn = uses("phasenet_synthetic") || uses("phasenet_finetuned");
   const bool want_gpd_syn = uses("gpd") && s.gpd_train_on == "synthetic" && s.models_dir.empty();
-  if (rank == 0) {
+  const bool syn_given = !s.models_dir.empty() || !s.synthetic_models.empty();
+  if (rank == 0 || (want_syn && !syn_given)) {
     if (want_syn) {
       if (!s.models_dir.empty()) {
         syn_members.push_back(pk::DeepPicker::load(given("phasenet_synthetic")));
@@ -626,6 +630,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
         syn_from = "synthetic (" + s.synthetic_models.front() + (s.synthetic_models.size() > 1 ? ", ..." : "") + ")";
       } else {
         for (int j = 0; j < s.synthetic_ensemble; ++j) {
+          if (j % nranks != rank) continue;  // another rank's member
           auto mo = s.phasenet.model;
           mo.seed += static_cast<std::uint64_t>(j);
           pk::DeepPicker m(mo);
@@ -635,15 +640,24 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
                      (s.synthetic_ensemble > 1 ? " " + std::to_string(j + 1) + "/" + std::to_string(s.synthetic_ensemble) : "");
           const auto rep = m.train(syn_train, syn_val, to);
           if (j == 0) syn_train_rep = rep;
+          m.save(out_dir + "/models/phasenet_synthetic" + (j ? "_m" + std::to_string(j) : "") + ".pt");
           syn_members.push_back(std::move(m));
         }
         syn_trained = true;
         syn_from = "synthetic (" + std::to_string(syn_train.size()) + " traces)";
       }
-      for (std::size_t j = 0; j < syn_members.size(); ++j)
-        syn_members[j].save(out_dir + "/models/phasenet_synthetic" + (j ? "_m" + std::to_string(j) : "") + ".pt");
+      for (auto& m : syn_members) {  // a given model must have been trained as configured
+        if (m.options().bandpass == s.bandpass) continue;
+        HYSEIS_REQUIRE(m.options().bandpass.empty(), core::InvalidInput,
+                       "phasenet.synthetic_model: a model was trained with another band-pass than preprocess.bandpass");
+        spdlog::warn("picking: a given synthetic model records no band-pass; taking preprocess.bandpass as its own");
+        m.set_bandpass(s.bandpass);
+      }
+      if (syn_given)
+        for (std::size_t j = 0; j < syn_members.size(); ++j)
+          syn_members[j].save(out_dir + "/models/phasenet_synthetic" + (j ? "_m" + std::to_string(j) : "") + ".pt");
     }
-    if (want_gpd_syn) {
+    if (want_gpd_syn && rank == 0) {
       gpd_syn = std::make_unique<pk::DeepPicker>(s.gpd.model);
       auto to = s.gpd.train;
       to.label = "gpd";
@@ -652,21 +666,26 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       gpd_syn->save(out_dir + "/models/gpd.pt");
     }
   }
-  if (cv && nranks > 1) {
-    core::mpi::idle_barrier(comm);  // rank 0 has trained and saved them
-    int n = static_cast<int>(syn_members.size());
+  if (spread) {
+    core::mpi::idle_barrier(comm);  // every member is trained and saved
+    int n = syn_given ? static_cast<int>(syn_members.size()) : s.synthetic_ensemble;
     MPI_Bcast(&n, 1, MPI_INT, 0, comm);
-    if (rank != 0 && want_syn)
+    if (want_syn) {
+      syn_members.clear();
       for (int j = 0; j < n; ++j)
         syn_members.push_back(pk::DeepPicker::load(out_dir + "/models/phasenet_synthetic" + (j ? "_m" + std::to_string(j) : "") + ".pt"));
+    }
     if (rank != 0) {
       if (want_gpd_syn) gpd_syn = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(out_dir + "/models/gpd.pt"));
     }
   }
 
   // 3. Train (NCEDC models) and score one split.
+  int job = 0;  // ensemble members trained so far (test / dev with several ranks: member k on rank k % n)
   auto run_split = [&](const Split& sp) {
     std::vector<ModelResult> results;
+    const bool lead = cv || rank == 0;   // the rank that evaluates this split
+    const bool share = !cv && spread;    // its ensemble members are trained by all ranks
     const auto train_set = real_set(sp.train), val_set = real_set(sp.val);
     // Real-noise augmentation pool: the pre-P part (to 1 s before the analyst's P) of this
     // split's training traces only.
@@ -741,7 +760,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     };
 
     // (a) STA/LTA + AIC, exactly the validation case's processing (Z, 1-20 Hz, first trigger).
-    if (uses("stalta_aic")) {
+    if (uses("stalta_aic") && lead) {
       ModelResult r;
       base(r);
       r.name = "stalta_aic";
@@ -766,7 +785,9 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       results.push_back(r);
     }
     // (b) GPD
-    if (uses("gpd") && !s.models_dir.empty()) {
+    if (!lead) {
+      // not this rank's: only ensemble members below
+    } else if (uses("gpd") && !s.models_dir.empty()) {
       const auto m = one(pk::DeepPicker::load(given("gpd")));
       save(m, "gpd");
       evaluate("gpd", m, "(loaded from " + given("gpd") + ")", nullptr);
@@ -782,14 +803,14 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       evaluate("gpd", e, real_range, &rep);
     }
     // (c) PhaseNet on synthetics, (d) on real, (e) synthetics then fine-tuned on real.
-    if (uses("phasenet_synthetic"))
+    if (uses("phasenet_synthetic") && lead)
     {
       pk::PickerEnsemble e;
       for (const auto& m : syn_members) e.add(m.clone());
       evaluate("phasenet_synthetic", e, syn_from, syn_trained ? &syn_train_rep : nullptr);
     }
     for (const char* nm : {"phasenet_real", "phasenet_finetuned"})
-      if (uses(nm) && !s.models_dir.empty()) {
+      if (uses(nm) && !s.models_dir.empty() && lead) {
         std::vector<std::string> files{given(nm)};  // with its ensemble members <name>_m<j>.pt, if any
         for (int j = 1; std::filesystem::exists(s.models_dir + "/" + nm + "_m" + std::to_string(j) + ".pt"); ++j)
           files.push_back(s.models_dir + "/" + nm + "_m" + std::to_string(j) + ".pt");
@@ -801,7 +822,9 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     auto train_real = [&](const std::string& name, bool finetune) {
       pk::PickerEnsemble e;
       pk::PickerTrainReport rep0;
+      const int owner0 = job % nranks;  // the rank that trains member 0 (its report goes to rank 0)
       for (int j = 0; j < s.phasenet.ensemble; ++j) {
+        if (share && (job++) % nranks != rank) continue;
         auto mo = s.phasenet.model;
         mo.seed += static_cast<std::uint64_t>(j);
         // fine-tuning: member j starts from synthetic member j (cyclically)
@@ -819,7 +842,33 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
         // last epoch is kept); they still choose thresholds when tune_thresholds is set.
         const auto rep = m.train(train_set, s.phasenet.real_early_stopping ? val_set : std::vector<pk::LabelledTrace>{}, to);
         if (j == 0) rep0 = rep;
+        if (share) m.save(out_dir + "/models/" + name + (j ? "_m" + std::to_string(j) : "") + ".pt");
         e.add(std::move(m));
+      }
+      if (share) {
+        core::mpi::idle_barrier(comm);  // all members saved
+        if (owner0 != 0 && rank == owner0) {
+          Packer pc;
+          pc.put(rep0.train_loss), pc.put(rep0.val_loss), pc.put(static_cast<double>(rep0.best_epoch));
+          pc.put(static_cast<double>(rep0.epochs_run)), pc.put(rep0.seconds), pc.put(static_cast<double>(rep0.train_examples));
+          const int n = static_cast<int>(pc.d.size());
+          MPI_Send(&n, 1, MPI_INT, 0, 7103, comm);
+          MPI_Send(pc.d.data(), n, MPI_DOUBLE, 0, 7104, comm);
+        }
+        if (!lead) return;
+        if (owner0 != 0) {
+          int n = 0;
+          MPI_Recv(&n, 1, MPI_INT, owner0, 7103, comm, MPI_STATUS_IGNORE);
+          Packer pc;
+          pc.d.resize(static_cast<std::size_t>(n));
+          MPI_Recv(pc.d.data(), n, MPI_DOUBLE, owner0, 7104, comm, MPI_STATUS_IGNORE);
+          rep0.train_loss = pc.get_v(), rep0.val_loss = pc.get_v(), rep0.best_epoch = static_cast<int>(pc.get());
+          rep0.epochs_run = static_cast<int>(pc.get()), rep0.seconds = pc.get(), rep0.train_examples = pc.get_n();
+        }
+        std::vector<std::string> files;
+        for (int j = 0; j < s.phasenet.ensemble; ++j)
+          files.push_back(out_dir + "/models/" + name + (j ? "_m" + std::to_string(j) : "") + ".pt");
+        e = pk::PickerEnsemble::load(files);
       }
       save(e, name);
       evaluate(name, e, (finetune ? "synthetic, then " : "") + real_range, &rep0);
@@ -831,8 +880,13 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
 
   // Folds round-robin over the ranks; rank 0 gathers them.
   std::vector<std::vector<ModelResult>> per_fold(splits.size());
-  for (std::size_t k = 0; k < splits.size(); ++k)
-    if (static_cast<int>(k) % nranks == rank) per_fold[k] = run_split(splits[k]);
+  if (cv) {
+    for (std::size_t k = 0; k < splits.size(); ++k)
+      if (static_cast<int>(k) % nranks == rank) per_fold[k] = run_split(splits[k]);
+  } else {
+    per_fold[0] = run_split(splits[0]);  // every rank: the ensemble members are shared out
+    if (rank != 0) return;
+  }
   if (cv && nranks > 1) {
     if (rank != 0) {
       Packer pc;

@@ -76,6 +76,13 @@ std::vector<Pick> pick_segments_with(const Model& model, const std::vector<core:
             solvers::signal::demean(x);
             x = solvers::signal::resample(x, fs, fm);
           }
+        if (const auto& bp = model.options().bandpass; !bp.empty())  // as the model was trained
+          for (auto& x : ch) {
+            if (std::all_of(x.begin(), x.end(), [](double v) { return v == 0.0; })) continue;  // absent component
+            solvers::signal::detrend_linear(x);
+            solvers::signal::cosine_taper(x, 0.05);
+            x = solvers::signal::bandpass(x, bp[0], bp[1], fm, 4, true);
+          }
         const auto prob = model.predict(ch, fm, o.sliding);
         const auto p = extract_picks(prob, o.peaks, t0, z->network, z->station, z->location,
                                      z->channel.substr(0, 2) + "?", o.method);

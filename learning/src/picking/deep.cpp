@@ -39,6 +39,10 @@ void DeepPickerOptions::validate() const {
   HYSEIS_REQUIRE(window >= 16, core::InvalidInput, "picker window must be >= 16 samples, got " << window);
   HYSEIS_REQUIRE(sampling_rate > 0 && std::isfinite(sampling_rate), core::InvalidInput,
                  "picker sampling_rate must be > 0, got " << sampling_rate);
+  HYSEIS_REQUIRE(bandpass.empty() || (bandpass.size() == 2 && bandpass[0] > 0 && bandpass[1] > bandpass[0] &&
+                                      bandpass[1] < 0.5 * sampling_rate),
+                 core::InvalidInput,
+                 "picker bandpass must be empty or {fmin, fmax} with 0 < fmin < fmax < sampling_rate / 2");
 }
 
 void SlidingOptions::validate() const {
@@ -175,6 +179,7 @@ struct DeepPicker::Impl {
     meta.insert(meta.end(), o.filters.begin(), o.filters.end());
     a.write("hyseis_picker_meta", torch::tensor(meta, torch::kInt64));
     a.write("hyseis_picker_rate", torch::tensor({o.sampling_rate}, torch::kFloat64));
+    if (!o.bandpass.empty()) a.write("hyseis_picker_bandpass", torch::tensor(o.bandpass, torch::kFloat64));
     torch::serialize::OutputArchive sub;
     module().save(sub);
     a.write("model", sub);
@@ -195,6 +200,16 @@ struct DeepPicker::Impl {
     o.hidden = m[5];
     o.filters.assign(m + 7, m + 7 + m[6]);
     o.sampling_rate = rate.item<double>();
+    torch::Tensor bp;  // optional (files written before it existed have none)
+    if (a.try_read("hyseis_picker_bandpass", bp)) {
+      bp = bp.to(torch::kFloat64).contiguous();
+      o.bandpass.assign(bp.data_ptr<double>(), bp.data_ptr<double>() + bp.numel());
+    }
+    try {
+      o.validate();
+    } catch (const core::InvalidInput& e) {
+      throw core::IoError(what + ": " + e.what());
+    }
     auto impl = std::make_unique<Impl>(o);
     torch::serialize::InputArchive sub;
     try {
@@ -213,6 +228,13 @@ DeepPicker::DeepPicker(DeepPicker&&) noexcept = default;
 DeepPicker& DeepPicker::operator=(DeepPicker&&) noexcept = default;
 
 const DeepPickerOptions& DeepPicker::options() const { return impl_->o; }
+
+void DeepPicker::set_bandpass(const std::vector<double>& bandpass) {
+  auto o = impl_->o;
+  o.bandpass = bandpass;
+  o.validate();
+  impl_->o.bandpass = bandpass;
+}
 
 std::int64_t DeepPicker::parameter_count() const {
   std::int64_t n = 0;
@@ -625,13 +647,14 @@ void PickerEnsemble::add(DeepPicker&& m) {
     const auto& a = members_.front().options();
     const auto& b = m.options();
     HYSEIS_REQUIRE(a.kind == b.kind && a.in_channels == b.in_channels && a.window == b.window &&
-                       std::abs(a.sampling_rate - b.sampling_rate) <= 1e-9 * a.sampling_rate,
+                       std::abs(a.sampling_rate - b.sampling_rate) <= 1e-9 * a.sampling_rate && a.bandpass == b.bandpass,
                    core::InvalidInput,
                    "picker ensemble: member " << members_.size() << " (" << to_string(b.kind) << ", " << b.in_channels
                                               << " x " << b.window << " at " << b.sampling_rate
-                                              << " Hz) differs from member 0 (" << to_string(a.kind) << ", "
+                                              << " Hz, band-pass " << b.bandpass.size()
+                                              << " corners) differs from member 0 (" << to_string(a.kind) << ", "
                                               << a.in_channels << " x " << a.window << " at " << a.sampling_rate
-                                              << " Hz)");
+                                              << " Hz, band-pass " << a.bandpass.size() << " corners)");
   }
   members_.push_back(std::move(m));
 }

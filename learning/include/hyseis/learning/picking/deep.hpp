@@ -30,6 +30,11 @@ struct DeepPickerOptions {
   std::int64_t kernel = 7;             // PhaseNet kernel
   std::int64_t hidden = 200;           // GPD fully connected width
   std::uint64_t seed = 0;              // weight initialisation
+  // Pre-processing the model was trained with, stored in the model file: {fmin, fmax} (Hz) =
+  // linear detrend, 5 % cosine taper and a zero-phase 4-pole Butterworth band-pass of every
+  // non-zero channel; empty = none. DeepPicker::predict does not apply it (its callers
+  // filter whole records, as the training did); pick_segments does, per continuous span.
+  std::vector<double> bandpass;
   void validate() const;               // core::InvalidInput naming the field
 };
 
@@ -142,6 +147,8 @@ public:
 
   const DeepPickerOptions& options() const;
   std::int64_t parameter_count() const;
+  /// Records the training pre-processing (DeepPickerOptions::bandpass; InvalidInput if invalid).
+  void set_bandpass(const std::vector<double>& bandpass);
 
   /// Raw inference on n normalised windows x[n][C][W]: PhaseNet -> [n][3][W] probabilities,
   /// GPD -> [n][3] (order P, S, noise). InvalidInput when x.size() != n*C*W.
