@@ -47,6 +47,17 @@ constexpr double kOnset = 70.0;                     // s after T0
 
 // Three components at fs: white noise (sd 1, integers after scaling) plus, from kOnset, a
 // decaying 5 Hz burst 30x the noise on Z (weaker on N/E). Integer samples -> Steim-2.
+// Same picks in the same order: time, phase, station; scores within `tol` (CSV rounds them).
+void expect_same_picks(const std::vector<pk::Pick>& got, const std::vector<pk::Pick>& want, double tol) {
+  ASSERT_EQ(got.size(), want.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    EXPECT_EQ(got[i].time_us, want[i].time_us);
+    EXPECT_EQ(got[i].phase, want[i].phase);
+    EXPECT_EQ(got[i].station, want[i].station);
+    EXPECT_NEAR(got[i].score, want[i].score, tol);
+  }
+}
+
 std::vector<ms::Segment> station(double fs, double seconds, const std::string& sta, std::uint64_t seed) {
   std::vector<ms::Segment> out;
   std::mt19937_64 r(seed);
@@ -187,13 +198,7 @@ TEST(PickCli, DeepPickerFileMatchesTheLibraryAndResamples) {
   pk::ContinuousOptions co;
   co.peaks.p_threshold = co.peaks.s_threshold = 0.2;
   const auto want = pk::pick_segments(m, ms::read(a.inputs[0]).segments, co);
-  ASSERT_EQ(got.size(), want.size());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    EXPECT_EQ(got[i].time_us, want[i].time_us);
-    EXPECT_EQ(got[i].phase, want[i].phase);
-    EXPECT_EQ(got[i].station, want[i].station);
-    EXPECT_NEAR(got[i].score, want[i].score, 1e-6);
-  }
+  expect_same_picks(got, want, 1e-6);
 }
 
 // Two models = an ensemble: the picks are those of the averaged probabilities.
@@ -222,11 +227,7 @@ TEST(PickCli, SeveralModelsPickWithTheirEnsemble) {
   pk::ContinuousOptions co;
   co.peaks.p_threshold = co.peaks.s_threshold = 0.2;
   const auto want = pk::pick_segments(e, ms::read(a.inputs[0]).segments, co);
-  ASSERT_EQ(got.size(), want.size());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    EXPECT_EQ(got[i].time_us, want[i].time_us);
-    EXPECT_NEAR(got[i].score, want[i].score, 1e-6);
-  }
+  expect_same_picks(got, want, 1e-6);
   // A GPD next to a PhaseNet is not an ensemble: the error names the file.
   pk::DeepPickerOptions g;
   g.kind = pk::PickerKind::gpd;
@@ -267,12 +268,8 @@ TEST(PickCli, ModelBandpassIsAppliedToContinuousData) {
   const auto want = pk::extract_picks(loaded.predict(ch, 100.0, co.sliding), co.peaks, segs[0].start, "XX", "BPF", "00",
                                       "HH?", "phasenet");
   const auto got = pk::pick_segments(loaded, segs, co);
-  ASSERT_EQ(got.size(), want.size());
   ASSERT_FALSE(got.empty());
-  for (std::size_t i = 0; i < got.size(); ++i) {
-    EXPECT_EQ(got[i].time_us, want[i].time_us);
-    EXPECT_NEAR(got[i].score, want[i].score, 1e-9);
-  }
+  expect_same_picks(got, want, 1e-9);
   pk::DeepPickerOptions bad = o;
   bad.bandpass = {20.0, 2.0};
   EXPECT_THROW(pk::DeepPicker{bad}, hyseis::core::InvalidInput);

@@ -427,6 +427,18 @@ ModelResult unpack(Packer& pc) {
   return r;
 }
 
+// File of ensemble member j of model `name` in `dir`: <name>.pt, then <name>_m<j>.pt.
+std::string member_file(const std::string& dir, const std::string& name, std::size_t j) {
+  return dir + "/" + name + (j ? "_m" + std::to_string(j) : "") + ".pt";
+}
+
+// All member files of `name` in `dir` that exist: <name>.pt, <name>_m1.pt, ... (up to a gap).
+std::vector<std::string> member_files(const std::string& dir, const std::string& name) {
+  std::vector<std::string> v{member_file(dir, name, 0)};
+  while (std::filesystem::exists(member_file(dir, name, v.size()))) v.push_back(member_file(dir, name, v.size()));
+  return v;
+}
+
 // One pick per trace from all probability peaks (in time order): "highest" = the highest peak at
 // or above the threshold, "first" = the earliest one. NaN when none reaches the threshold.
 std::vector<double> choose_picks(const std::vector<std::vector<pk::Peak>>& peaks, double thr, const std::string& rule,
@@ -621,9 +633,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
   if (rank == 0 || (want_syn && !syn_given)) {
     if (want_syn) {
       if (!s.models_dir.empty()) {
-        syn_members.push_back(pk::DeepPicker::load(given("phasenet_synthetic")));
-        for (int j = 1; std::filesystem::exists(s.models_dir + "/phasenet_synthetic_m" + std::to_string(j) + ".pt"); ++j)
-          syn_members.push_back(pk::DeepPicker::load(s.models_dir + "/phasenet_synthetic_m" + std::to_string(j) + ".pt"));
+        for (const auto& p : member_files(s.models_dir, "phasenet_synthetic")) syn_members.push_back(pk::DeepPicker::load(p));
         syn_from = "(loaded from " + given("phasenet_synthetic") + ")";
       } else if (!s.synthetic_models.empty()) {  // given: evaluate / fine-tune as they are
         for (const auto& p : s.synthetic_models) syn_members.push_back(pk::DeepPicker::load(p));
@@ -640,7 +650,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
                      (s.synthetic_ensemble > 1 ? " " + std::to_string(j + 1) + "/" + std::to_string(s.synthetic_ensemble) : "");
           const auto rep = m.train(syn_train, syn_val, to);
           if (j == 0) syn_train_rep = rep;
-          m.save(out_dir + "/models/phasenet_synthetic" + (j ? "_m" + std::to_string(j) : "") + ".pt");
+          m.save(member_file(out_dir + "/models", "phasenet_synthetic", static_cast<std::size_t>(j)));
           syn_members.push_back(std::move(m));
         }
         syn_trained = true;
@@ -655,7 +665,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
       }
       if (syn_given)
         for (std::size_t j = 0; j < syn_members.size(); ++j)
-          syn_members[j].save(out_dir + "/models/phasenet_synthetic" + (j ? "_m" + std::to_string(j) : "") + ".pt");
+          syn_members[j].save(member_file(out_dir + "/models", "phasenet_synthetic", j));
     }
     if (want_gpd_syn && rank == 0) {
       gpd_syn = std::make_unique<pk::DeepPicker>(s.gpd.model);
@@ -673,7 +683,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     if (want_syn) {
       syn_members.clear();
       for (int j = 0; j < n; ++j)
-        syn_members.push_back(pk::DeepPicker::load(out_dir + "/models/phasenet_synthetic" + (j ? "_m" + std::to_string(j) : "") + ".pt"));
+        syn_members.push_back(pk::DeepPicker::load(member_file(out_dir + "/models", "phasenet_synthetic", static_cast<std::size_t>(j))));
     }
     if (rank != 0) {
       if (want_gpd_syn) gpd_syn = std::make_unique<pk::DeepPicker>(pk::DeepPicker::load(out_dir + "/models/gpd.pt"));
@@ -705,9 +715,8 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     // and fold 0 also under the plain names.
     auto save = [&](const pk::PickerEnsemble& e, const std::string& name) {
       for (std::size_t j = 0; j < e.size(); ++j) {
-        const std::string mj = j ? "_m" + std::to_string(j) : "";
-        if (sp.fold >= 0) e.member(j).save(out_dir + "/models/" + name + "_fold" + std::to_string(sp.fold) + mj + ".pt");
-        if (sp.fold <= 0) e.member(j).save(out_dir + "/models/" + name + mj + ".pt");
+        if (sp.fold >= 0) e.member(j).save(member_file(out_dir + "/models", name + "_fold" + std::to_string(sp.fold), j));
+        if (sp.fold <= 0) e.member(j).save(member_file(out_dir + "/models", name, j));
       }
     };
     auto one = [](const pk::DeepPicker& m) {
@@ -811,10 +820,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     }
     for (const char* nm : {"phasenet_real", "phasenet_finetuned"})
       if (uses(nm) && !s.models_dir.empty() && lead) {
-        std::vector<std::string> files{given(nm)};  // with its ensemble members <name>_m<j>.pt, if any
-        for (int j = 1; std::filesystem::exists(s.models_dir + "/" + nm + "_m" + std::to_string(j) + ".pt"); ++j)
-          files.push_back(s.models_dir + "/" + nm + "_m" + std::to_string(j) + ".pt");
-        const auto m = pk::PickerEnsemble::load(files);
+        const auto m = pk::PickerEnsemble::load(member_files(s.models_dir, nm));  // with its members, if any
         save(m, nm);
         evaluate(nm, m, "(loaded from " + given(nm) + ")", nullptr);
       }
@@ -842,7 +848,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
         // last epoch is kept); they still choose thresholds when tune_thresholds is set.
         const auto rep = m.train(train_set, s.phasenet.real_early_stopping ? val_set : std::vector<pk::LabelledTrace>{}, to);
         if (j == 0) rep0 = rep;
-        if (share) m.save(out_dir + "/models/" + name + (j ? "_m" + std::to_string(j) : "") + ".pt");
+        if (share) m.save(member_file(out_dir + "/models", name, static_cast<std::size_t>(j)));
         e.add(std::move(m));
       }
       if (share) {
@@ -866,8 +872,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
           rep0.epochs_run = static_cast<int>(pc.get()), rep0.seconds = pc.get(), rep0.train_examples = pc.get_n();
         }
         std::vector<std::string> files;
-        for (int j = 0; j < s.phasenet.ensemble; ++j)
-          files.push_back(out_dir + "/models/" + name + (j ? "_m" + std::to_string(j) : "") + ".pt");
+        for (int j = 0; j < s.phasenet.ensemble; ++j) files.push_back(member_file(out_dir + "/models", name, static_cast<std::size_t>(j)));
         e = pk::PickerEnsemble::load(files);
       }
       save(e, name);
@@ -1152,10 +1157,7 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
     // Example test traces: Z (normalised), P/S probabilities of the last deep model, analyst picks.
     const std::string ex_model = results.empty() ? "" : results.back().name;
     if (!ex_model.empty() && ex_model != "stalta_aic") {
-      std::vector<std::string> files{out_dir + "/models/" + ex_model + ".pt"};
-      for (int j = 1; std::filesystem::exists(out_dir + "/models/" + ex_model + "_m" + std::to_string(j) + ".pt"); ++j)
-        files.push_back(out_dir + "/models/" + ex_model + "_m" + std::to_string(j) + ".pt");
-      const auto m = pk::PickerEnsemble::load(files);
+      const auto m = pk::PickerEnsemble::load(member_files(out_dir + "/models", ex_model));
       core::plot::LinePlot lp;
       lp.title = "NCEDC test traces: Z (black), " + ex_model + " P (blue) / S (red) probability, analyst picks (dashed)";
       lp.xlabel = "time in window (s)";
