@@ -621,7 +621,8 @@ void run_picking_scenario(const cfg::Node& root, const std::string& out_dir, MPI
                                  std::to_string(splits[0].train.back()) + (cv ? " (fold 0; each fold its own)" : "");
 
   // Models trained once, not per fold: PhaseNet on synthetics (and GPD when trained on them).
-  // Under cross-validation rank 0 trains them and the other ranks load the saved files.
+  // With several ranks the synthetic members are shared out (member k on rank k mod n), saved,
+  // and every rank then loads them all; a GPD on synthetics is trained by rank 0.
   std::vector<pk::DeepPicker> syn_members;   // PhaseNet(s) on synthetics
   std::unique_ptr<pk::DeepPicker> gpd_syn;
   pk::PickerTrainReport syn_train_rep, gpd_syn_rep;
