@@ -1,5 +1,6 @@
 #include "hyseis/core/fs.hpp"
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -89,6 +90,17 @@ std::string read_text(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string validation_data_root(const std::string& near_file) {
+  if (const char* env = std::getenv("HYSEIS_VALIDATION_DATA"); env && *env) return env;
+  const stdfs::path start = stdfs::absolute(stdfs::path(near_file)).parent_path();
+  for (stdfs::path dir = start;; dir = dir.parent_path()) {
+    const stdfs::path v = dir / "shared" / "validation";
+    if (stdfs::is_directory(v)) return v.lexically_normal().string();
+    if (!dir.has_parent_path() || dir.parent_path() == dir) break;
+  }
+  return (start / ".." / ".." / "shared" / "validation").lexically_normal().string();
 }
 
 }  // namespace hyseis::core::fs

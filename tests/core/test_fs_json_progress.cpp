@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -138,4 +139,32 @@ TEST(Progress, LogModeEmitsTenLinesAndTerminalModeDrawsBar) {
   }
   EXPECT_EQ(::testing::internal::GetCapturedStderr(), "");
   EXPECT_GT(peak_rss_mib(), 1.0);
+}
+
+// $HYSEIS_VALIDATION_DATA wins; else the first shared/validation above the file; else the
+// conventional <file dir>/../../shared/validation (not existing: callers name the full path).
+TEST(ValidationDataRoot, EnvironmentThenParentsThenConvention) {
+  const char* old = std::getenv("HYSEIS_VALIDATION_DATA");
+  const std::string saved = old ? old : "";
+  TempDir dir("valroot");
+  const auto co = dir.path() / "checkout" / "scenarios";
+  stdfs::create_directories(co);
+  const std::string yaml = (co / "x.yaml").string();
+  ::unsetenv("HYSEIS_VALIDATION_DATA");
+  const std::string fallback = fs::validation_data_root(yaml);
+  EXPECT_EQ(fallback, (dir.path() / "shared" / "validation").lexically_normal().string());
+  EXPECT_FALSE(stdfs::exists(fallback));
+  stdfs::create_directories(dir.path() / "checkout" / "shared" / "validation");  // nearest wins
+  stdfs::create_directories(dir.path() / "shared" / "validation");
+  EXPECT_EQ(fs::validation_data_root(yaml), (dir.path() / "checkout" / "shared" / "validation").string());
+  stdfs::remove_all(dir.path() / "checkout" / "shared");
+  EXPECT_EQ(fs::validation_data_root(yaml), (dir.path() / "shared" / "validation").string());
+  ::setenv("HYSEIS_VALIDATION_DATA", "/some/where", 1);
+  EXPECT_EQ(fs::validation_data_root(yaml), "/some/where");
+  ::setenv("HYSEIS_VALIDATION_DATA", "", 1);  // empty = unset
+  EXPECT_EQ(fs::validation_data_root(yaml), (dir.path() / "shared" / "validation").string());
+  if (old)
+    ::setenv("HYSEIS_VALIDATION_DATA", saved.c_str(), 1);
+  else
+    ::unsetenv("HYSEIS_VALIDATION_DATA");
 }

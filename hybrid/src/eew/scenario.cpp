@@ -12,6 +12,7 @@
 #include <random>
 
 #include "hyseis/core/error.hpp"
+#include "hyseis/core/fs.hpp"
 #include "hyseis/core/hdf5.hpp"
 #include "hyseis/core/json.hpp"
 #include "hyseis/core/plot.hpp"
@@ -64,10 +65,8 @@ std::string resolve_data_file(const cfg::Node& root) {
   if (given) {
     dir = root["data"].get<std::string>("dir");
     if (fsys::path(dir).is_relative()) dir = (fsys::path(root.file()).parent_path() / dir).lexically_normal().string();
-  } else if (const char* env = std::getenv("HYSEIS_VALIDATION_DATA"); env && *env) {
-    dir = std::string(env) + "/phasenet_ncedc_picks";
   } else {
-    dir = (fsys::path(root.file()).parent_path() / "../../shared/validation/phasenet_ncedc_picks").lexically_normal().string();
+    dir = core::fs::validation_data_root(root.file()) + "/phasenet_ncedc_picks";
   }
   const std::string f = dir + "/phasenet_ncedc_154.h5";
   if (!fsys::exists(f)) {

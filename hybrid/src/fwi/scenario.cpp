@@ -67,21 +67,10 @@ struct Spec {
 // scenario file's folder or one of its parents (<source>/../shared/validation for the repository).
 std::string default_model_file(const cfg::Node& where) {
   const std::string rel = "marmousi_fteikpy_10m/marmousi_vp_300x1000_10m.h5";
-  if (const char* env = std::getenv("HYSEIS_VALIDATION_DATA"); env && *env) {
-    const std::string f = std::string(env) + "/" + rel;
-    if (!fsys::exists(f))
-      where.fail("Marmousi model '" + f + "' not found (HYSEIS_VALIDATION_DATA is set); set model.file");
-    return f;
-  }
-  fsys::path dir = fsys::absolute(fsys::path(where.file()).parent_path());
-  for (;;) {
-    const fsys::path f = dir / "shared" / "validation" / rel;
-    if (fsys::exists(f)) return f.lexically_normal().string();
-    if (!dir.has_parent_path() || dir.parent_path() == dir) break;
-    dir = dir.parent_path();
-  }
-  where.fail("Marmousi model (" + rel +
-             ") not found in any shared/validation above the scenario file; set HYSEIS_VALIDATION_DATA or model.file");
+  const std::string f = core::fs::validation_data_root(where.file()) + "/" + rel;
+  if (fsys::exists(f)) return f;
+  where.fail("Marmousi model '" + f + "' not found (validation data: $HYSEIS_VALIDATION_DATA, else the first "
+             "shared/validation above the scenario file); set HYSEIS_VALIDATION_DATA or model.file");
 }
 
 Spec parse(const cfg::Node& root) {

@@ -63,17 +63,10 @@ std::string resolve_flatfile(const cfg::Node& data) {
   std::string path;
   if (data.has("flatfile")) {
     path = data.get<std::string>("flatfile");
-    if (fsys::path(path).is_relative()) {
-      std::string base;
-      if (const char* env = std::getenv("HYSEIS_VALIDATION_DATA")) base = env;
-      else base = (fsys::path(data.file()).parent_path() / "../../shared/validation").lexically_normal().string();
-      path = (fsys::path(base) / path).lexically_normal().string();
-    }
+    if (fsys::path(path).is_relative())
+      path = (fsys::path(core::fs::validation_data_root(data.file())) / path).lexically_normal().string();
   } else {
-    std::string base;
-    if (const char* env = std::getenv("HYSEIS_VALIDATION_DATA")) base = env;
-    else base = (fsys::path(data.file()).parent_path() / "../../shared/validation").lexically_normal().string();
-    path = (fsys::path(base) / rel).lexically_normal().string();
+    path = (fsys::path(core::fs::validation_data_root(data.file())) / rel).lexically_normal().string();
   }
   if (!fsys::exists(path))
     data.fail("flatfile '" + path + "' not found; relative paths are read from $HYSEIS_VALIDATION_DATA, else from "

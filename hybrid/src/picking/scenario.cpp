@@ -90,11 +90,7 @@ struct Spec {
 };
 
 std::string default_ncedc(const cfg::Node& root) {
-  if (const char* env = std::getenv("HYSEIS_VALIDATION_DATA"))
-    return std::string(env) + "/phasenet_ncedc_picks/phasenet_ncedc_154.h5";
-  namespace fsys = std::filesystem;
-  const fsys::path base = fsys::path(root.file()).parent_path();
-  return (base / "../../shared/validation/phasenet_ncedc_picks/phasenet_ncedc_154.h5").lexically_normal().string();
+  return core::fs::validation_data_root(root.file()) + "/phasenet_ncedc_picks/phasenet_ncedc_154.h5";
 }
 
 void parse_net(const cfg::Node& n, NetSpec& s, bool gpd) {

@@ -36,11 +36,10 @@ struct ScenarioSpec {
 };
 
 std::string resolve_data_dir(const cfg::Node& data) {
-  std::string dir = data.get<std::string>("dir", "../../shared/validation/lst_checkerboard");
   namespace fsys = std::filesystem;
-  if (const char* env = std::getenv("HYSEIS_VALIDATION_DATA"); env && !data.has("dir"))
-    dir = std::string(env) + "/lst_checkerboard";
-  else if (fsys::path(dir).is_relative()) {
+  std::string dir = data.has("dir") ? data.get<std::string>("dir")
+                                    : core::fs::validation_data_root(data.file()) + "/lst_checkerboard";
+  if (fsys::path(dir).is_relative()) {
     const fsys::path base = fsys::path(data.file()).parent_path();
     dir = (base / dir).lexically_normal().string();
   }

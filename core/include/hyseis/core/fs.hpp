@@ -41,4 +41,11 @@ void write_text_atomic(const std::string& path, const std::string& text);
 /// Reads a whole text file. Throws core::IoError naming the file.
 std::string read_text(const std::string& path);
 
+/// Root of the shared validation data for a file (e.g. a scenario YAML): $HYSEIS_VALIDATION_DATA
+/// when it is set and not empty; else the first `shared/validation` folder found in the file's
+/// folder or one of its parents (<checkout>/../shared/validation for the repository's files);
+/// else <file's folder>/../../shared/validation, which does not exist: callers that need a file
+/// in it report the full path.
+std::string validation_data_root(const std::string& near_file);
+
 }  // namespace hyseis::core::fs
