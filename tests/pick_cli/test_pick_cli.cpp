@@ -92,6 +92,23 @@ std::string slurp(const fs::path& p) {
   return ss.str();
 }
 
+// `hyseis pick` with these model files at threshold 0.2 writes exactly the picks of
+// pick_segments(model) on the same file.
+template <class Model>
+void expect_cli_matches_library(const Model& model, const std::vector<std::string>& files, const std::string& mseed,
+                                const std::string& out) {
+  PickArgs a;
+  a.model = files;
+  a.inputs = {mseed};
+  a.out = out;
+  a.threshold = 0.2;
+  a.quiet = true;
+  ASSERT_EQ(run_pick_command(a), 0);
+  pk::ContinuousOptions co;
+  co.peaks.p_threshold = co.peaks.s_threshold = 0.2;
+  expect_same_picks(pk::picks_from_csv(slurp(out)), pk::pick_segments(model, ms::read(mseed).segments, co), 1e-6);
+}
+
 void sink(char* rec, int len, void* h) { static_cast<std::string*>(h)->append(rec, static_cast<std::size_t>(len)); }
 
 // One FLOAT64 record stream packed by libmseed itself (the core writer refuses NaN).
@@ -187,18 +204,7 @@ TEST(PickCli, DeepPickerFileMatchesTheLibraryAndResamples) {
   segs.insert(segs.end(), b.begin(), b.end());
   ms::write((d / "ab.mseed").string(), segs, 4096);
 
-  PickArgs a;
-  a.model = {(d / "tiny.pt").string()};
-  a.inputs = {(d / "ab.mseed").string()};
-  a.out = (d / "deep.csv").string();
-  a.threshold = 0.2;
-  a.quiet = true;
-  ASSERT_EQ(run_pick_command(a), 0);
-  const auto got = pk::picks_from_csv(slurp(a.out));
-  pk::ContinuousOptions co;
-  co.peaks.p_threshold = co.peaks.s_threshold = 0.2;
-  const auto want = pk::pick_segments(m, ms::read(a.inputs[0]).segments, co);
-  expect_same_picks(got, want, 1e-6);
+  expect_cli_matches_library(m, {(d / "tiny.pt").string()}, (d / "ab.mseed").string(), (d / "deep.csv").string());
 }
 
 // Two models = an ensemble: the picks are those of the averaged probabilities.
@@ -216,18 +222,11 @@ TEST(PickCli, SeveralModelsPickWithTheirEnsemble) {
     e.add(m.clone());
   }
   ms::write((d / "c.mseed").string(), station(100.0, 60.0, "CCC", 5), 4096);
+  expect_cli_matches_library(e, {(d / "ens3.pt").string(), (d / "ens4.pt").string()}, (d / "c.mseed").string(),
+                             (d / "ens.csv").string());
   PickArgs a;
-  a.model = {(d / "ens3.pt").string(), (d / "ens4.pt").string()};
   a.inputs = {(d / "c.mseed").string()};
-  a.out = (d / "ens.csv").string();
-  a.threshold = 0.2;
   a.quiet = true;
-  ASSERT_EQ(run_pick_command(a), 0);
-  const auto got = pk::picks_from_csv(slurp(a.out));
-  pk::ContinuousOptions co;
-  co.peaks.p_threshold = co.peaks.s_threshold = 0.2;
-  const auto want = pk::pick_segments(e, ms::read(a.inputs[0]).segments, co);
-  expect_same_picks(got, want, 1e-6);
   // A GPD next to a PhaseNet is not an ensemble: the error names the file.
   pk::DeepPickerOptions g;
   g.kind = pk::PickerKind::gpd;
